@@ -1,0 +1,62 @@
+"""memograd's engine: scalar reverse-mode automatic differentiation you can read.
+
+>>> from autograd import Value
+>>> x = Value(2.0, "x"); y = x * x + 3 * x; y.backward(); x.grad
+7.0
+"""
+
+from .backward import (
+    backward,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    memo_table,
+    no_grad,
+    topological_order,
+    zero_grad,
+)
+from .ops import TABLE as OPS
+from .ops import DomainError
+from .value import (
+    Value,
+    as_value,
+    cos,
+    dot,
+    exp,
+    leaky_relu,
+    log,
+    relu,
+    sigmoid,
+    sin,
+    softplus,
+    sqrt,
+    sum,
+    tanh,
+)
+
+__all__ = [
+    "OPS",
+    "DomainError",
+    "Value",
+    "as_value",
+    "backward",
+    "cos",
+    "dot",
+    "enable_grad",
+    "exp",
+    "grad",
+    "is_grad_enabled",
+    "leaky_relu",
+    "log",
+    "memo_table",
+    "no_grad",
+    "relu",
+    "sigmoid",
+    "sin",
+    "softplus",
+    "sqrt",
+    "sum",
+    "tanh",
+    "topological_order",
+    "zero_grad",
+]

@@ -1,0 +1,144 @@
+"""The ``memograd`` command.
+
+    memograd trace "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88
+
+Every error a user can cause (a malformed expression, a missing value, a
+domain error) ends with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from .backward import memo_table, topological_order
+from .expr import ExpressionError, evaluate, variables
+from .value import Value
+
+EXAMPLE = "tanh(w1*x1 + w2*x2 + b)"
+EXAMPLE_AT = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432"]
+"""micrograd's neuron: the output is 0.7071 and dC/d(sum) is 0.5."""
+
+
+class UsageError(Exception):
+    """Bad input on the command line: reported in one line, exit code 2."""
+
+
+def _number(x: float) -> str:
+    return f"{x:.6g}"
+
+
+def node_name(v: Value, width: int = 28) -> str:
+    """A node's label, its value for an unlabelled constant, shortened to ``width``."""
+    name = v.label or (_number(v.data) if v.is_leaf else f"({v.op})")
+    return name if len(name) <= width else name[: width - 3] + "..."
+
+
+def trace_table(root: Value) -> str:
+    """The memo table of ``root``'s backward pass as text, in reverse topological order.
+
+    One row per node: its name, op, value, dC/dnode, and for each parent the
+    local derivative d(node)/d(parent) recorded in the forward pass.
+    """
+    memo = memo_table(root)
+    rows = [("node", "op", "value", "dC/dnode", "local derivatives d(node)/d(parent)")]
+    for node in reversed(topological_order(root)):
+        locals_ = ", ".join(f"{node_name(p, 20)}: {_number(d)}"
+                            for p, d in zip(node.parents, node.local_grads))
+        rows.append((node_name(node), node.op or "leaf", _number(node.data),
+                     _number(memo[node]), locals_))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join(
+        ("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths)) + "  " + r[4]).rstrip()
+        for r in rows
+    ) + "\n"
+
+
+def parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
+    """``["x=2", "y=-1.5"]`` -> ``{"x": 2.0, "y": -1.5}``; UsageError when malformed."""
+    values: dict[str, float] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or not name.isidentifier():
+            raise UsageError(f"--at expects name=number, got {pair!r}")
+        try:
+            values[name] = float(text)
+        except ValueError:
+            raise UsageError(f"--at {name}: {text!r} is not a number") from None
+    return values
+
+
+def build(expression: str, at: Sequence[str]) -> Value:
+    """Parse ``expression``, check the ``--at`` values against its variables, build the graph."""
+    values = parse_assignments(at)
+    names = variables(expression)
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise UsageError("no value given for " + ", ".join(missing)
+                         + " (add " + " ".join(f"{n}=..." for n in missing) + " to --at)")
+    unused = [n for n in values if n not in names]
+    if unused:
+        raise UsageError(f"--at gives {', '.join(unused)}, which the expression does not use")
+    return evaluate(expression, {n: values[n] for n in names})
+
+
+def cmd_trace(args: argparse.Namespace) -> int:
+    expression = args.expression if args.expression is not None else EXAMPLE
+    at = args.at if args.at is not None else (EXAMPLE_AT if args.expression is None else [])
+    root = build(expression, at)
+    shown = ", ".join(at) if at else "(no variables)"
+    print(f"{expression}  at  {shown}")
+    print(f"output = {_number(root.data)}; C = output, so dC/doutput = 1\n")
+    print(trace_table(root), end="")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="memograd",
+        description="See backpropagation: build a graph, run backward, show the memo.")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    trace = commands.add_parser(
+        "trace", help="print the backward pass of an expression, node by node",
+        description="Parse EXPR safely, build its graph, run backward, print the memo table.")
+    trace.add_argument("expression", nargs="?", metavar="EXPR",
+                       help=f"an arithmetic expression (default: the neuron {EXAMPLE!r})")
+    trace.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
+                       help="the value of each variable, e.g. --at x=2 y=-1")
+    trace.set_defaults(run=cmd_trace)
+    return parser
+
+
+COMMANDS_WITH_EXPR = {"trace"}
+"""Subcommands whose first argument is an expression, which may start with '-'."""
+
+def _is_option(parser: argparse.ArgumentParser, command: str, token: str) -> bool:
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return token.split("=")[0] in sub.choices[command]._option_string_actions
+
+
+USER_ERRORS = (UsageError, ExpressionError, ValueError, TypeError, ArithmeticError,
+               RecursionError, MemoryError)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit code (0 ok, 2 bad input)."""
+    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) > 1 and argv[0] in COMMANDS_WITH_EXPR and argv[1][:1] == "-" \
+            and not _is_option(parser, argv[0], argv[1]):
+        argv[1] = " " + argv[1]  # an expression like "-x*2", not an option
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except USER_ERRORS as e:
+        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        print(f"memograd {args.command}: error: {message}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

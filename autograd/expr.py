@@ -1,0 +1,186 @@
+"""A safe parser for expressions such as ``"tanh(w1*x1 + w2*x2 + b)"``.
+
+The text is parsed with Python's ``ast`` and only a whitelist is accepted:
+numbers, the variable names given, ``+ - * / **``, unary ``+``/``-``, calls of
+the engine's functions, and list literals as the arguments of ``sum``/``dot``.
+Nothing is ever passed to ``eval`` or ``exec``. Size and nesting are bounded
+so a hostile expression fails fast instead of hanging.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+
+from . import value as _v
+from .value import Value
+
+MAX_LENGTH = 10_000
+MAX_NODES = 2_000
+MAX_DEPTH = 100
+
+FUNCTIONS = {
+    "exp": _v.exp, "log": _v.log, "sqrt": _v.sqrt, "tanh": _v.tanh, "sigmoid": _v.sigmoid,
+    "relu": _v.relu, "leaky_relu": _v.leaky_relu, "softplus": _v.softplus,
+    "abs": lambda x: abs(_v.as_value(x, "abs")), "sin": _v.sin, "cos": _v.cos,
+    "sum": _v.sum, "dot": _v.dot,
+}
+"""The functions an expression may call, by name."""
+
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
+
+
+class ExpressionError(ValueError):
+    """The expression is not one memograd accepts; the message says why."""
+
+
+def parse(text: str) -> ast.expr:
+    """Parse and validate ``text``; raise ExpressionError when it is not allowed."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse: expected a str, got {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(f"expression too long ({len(text)} characters, limit {MAX_LENGTH})")
+    if not text.strip():
+        raise ExpressionError("empty expression")
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as e:
+        raise ExpressionError(f"malformed expression: {e.msg} (column {e.offset})") from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError("expression nested too deeply") from None
+    _validate(tree.body)
+    return tree.body
+
+
+def _validate(root: ast.expr) -> None:
+    count = 0
+    stack: list[tuple[ast.AST, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, in_list_arg = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise ExpressionError(f"expression too large (over {MAX_NODES} syntax nodes)")
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"expression nested too deeply (over {MAX_DEPTH} levels)")
+        children: list[ast.AST] = []
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
+                raise ExpressionError(f"only numbers are allowed as constants, not {node.value!r}")
+        elif isinstance(node, ast.Name):
+            pass  # resolved against the given values when evaluated
+        elif isinstance(node, ast.BinOp):
+            if type(node.op) not in _BINARY:
+                raise ExpressionError(f"operator {type(node.op).__name__} is not allowed")
+            children = [node.left, node.right]
+        elif isinstance(node, ast.UnaryOp):
+            if not isinstance(node.op, (ast.UAdd, ast.USub)):
+                raise ExpressionError(f"operator {type(node.op).__name__} is not allowed")
+            children = [node.operand]
+        elif isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name):
+                raise ExpressionError("only calls of plain function names are allowed, "
+                                      f"not {ast.unparse(node.func)!r}")
+            if node.func.id not in FUNCTIONS:
+                raise ExpressionError(f"unknown function {node.func.id!r}; allowed: "
+                                      + ", ".join(sorted(FUNCTIONS)))
+            if node.keywords:
+                raise ExpressionError(f"{node.func.id}() takes no keyword arguments")
+            lists_ok = node.func.id in ("sum", "dot")
+            stack.extend((a, depth + 1, lists_ok) for a in node.args)
+            continue
+        elif isinstance(node, ast.List) and in_list_arg:
+            children = list(node.elts)
+        elif isinstance(node, ast.Attribute):
+            raise ExpressionError(f"attribute access is not allowed: {ast.unparse(node)!r}")
+        else:
+            raise ExpressionError(f"{type(node).__name__} is not allowed in an expression: "
+                                  f"{ast.unparse(node)[:60]!r}")
+        stack.extend((c, depth + 1, False) for c in children)
+
+
+def variables(text: str) -> list[str]:
+    """The variable names ``text`` uses, in order of first appearance."""
+    tree = parse(text)
+    called = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called]
+    found.sort(key=lambda n: (n.lineno, n.col_offset))
+    return list(dict.fromkeys(n.id for n in found))
+
+
+def evaluate(text: str, values: Mapping[str, Value | float]) -> Value:
+    """Build the graph of ``text`` with the given variable values.
+
+    Each variable becomes one leaf labelled with its name (a plain number is
+    turned into a ``Value``); every operation's node is labelled with its own
+    source text, so a printed or drawn graph reads like the expression.
+
+    >>> evaluate("x*y + x", {"x": 2.0, "y": 3.0}).data
+    8.0
+    """
+    tree = parse(text)
+    leaves = {name: v if isinstance(v, Value) else Value(v, name) for name, v in values.items()}
+    # Evaluate children before parents without recursion: post-order over the AST.
+    results: dict[int, object] = {}
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, ready = stack.pop()
+        kids = _children(node)
+        if not ready:
+            stack.append((node, True))
+            stack.extend((k, False) for k in kids)
+            continue
+        args = [results.pop(id(k)) for k in kids]
+        results[id(node)] = _apply(node, args, leaves, text)
+    out = results[id(tree)]
+    return out if isinstance(out, Value) else Value(out)
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    if isinstance(node, ast.List):
+        return list(node.elts)
+    return []
+
+
+def _apply(node: ast.AST, args: list, leaves: Mapping[str, Value], text: str) -> object:
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.Name):
+        if node.id not in leaves:
+            raise ExpressionError(f"no value given for {node.id!r} (use --at {node.id}=...)")
+        return leaves[node.id]
+    if isinstance(node, ast.List):
+        return args
+    if isinstance(node, ast.BinOp):
+        a, b = args
+        if not isinstance(a, Value) and not isinstance(b, Value):
+            a = Value(a)  # keep constant arithmetic in floats: 9**9**9 cannot hang
+        result = _binop(type(node.op), a, b)
+    elif isinstance(node, ast.UnaryOp):
+        result = args[0] if isinstance(node.op, ast.UAdd) else -args[0]
+    else:
+        name = node.func.id
+        try:
+            result = FUNCTIONS[name](*args)
+        except TypeError as e:
+            raise ExpressionError(f"{name}(): {e}") from None
+    if isinstance(result, Value) and not result.label:
+        result.label = ast.get_source_segment(text.strip(), node) or ast.unparse(node)
+    return result
+
+
+def _binop(op: type, a, b) -> Value:
+    if op is ast.Add:
+        return a + b
+    if op is ast.Sub:
+        return a - b
+    if op is ast.Mult:
+        return a * b
+    if op is ast.Div:
+        return a / b
+    return a ** b

@@ -1,0 +1,378 @@
+"""`Value`: one scalar node of a computation graph.
+
+A Value made by an operation remembers its parents and, computed right then in
+the forward pass, the local derivative of itself with respect to each parent.
+For ``z = w * x`` that local derivative dz/dw is simply ``x``. The backward
+pass (``backward.py``) only multiplies and adds those stored numbers.
+
+Nodes hold plain numbers, not closures, so a graph has no reference cycles and
+is freed as soon as the last reference to its output goes.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable, Sequence
+
+from . import ops
+from .ops import DomainError, Op
+
+_grad_enabled = True  # flipped by backward.no_grad()
+_new = object.__new__
+_tracer = None  # set while autograd.compile traces a function
+
+
+def _bad_operand(opname: str, x: object) -> TypeError:
+    shown = repr(x)[:60]
+    return TypeError(f"{opname}: expected a Value or a real number, got {type(x).__name__} {shown}")
+
+
+def _as_float(x: object, opname: str) -> float:
+    if isinstance(x, float):
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        return float(x)
+    raise _bad_operand(opname, x)
+
+
+_NEVER_NUMBERS = (str, bytes, list, tuple, dict, set, complex, type(None))
+
+
+def _lift(x: object, opname: str) -> Value | None:
+    """A number as a constant leaf. For a type that is never a number, a
+    TypeError naming the op; for any other type None, so that Python can ask
+    the other operand (a NumPy array, say) to handle the operation."""
+    if isinstance(x, (int, float)) or (isinstance(x, numbers.Real) and not isinstance(x, Value)):
+        return Value(float(x))
+    if isinstance(x, _NEVER_NUMBERS):
+        raise _bad_operand(opname, x)
+    return None
+
+
+def _describe(v: Value) -> str:
+    return f"node {v.label!r}" if v.label else "an unlabelled node"
+
+
+def _domain_error(op: Op, parents: tuple, why: str) -> DomainError:
+    shown = ", ".join(f"{_describe(p)} (data={p.data!r})" for p in parents)
+    cls = ops.ZeroDivisionDomainError if "zero" in why else DomainError
+    return cls(f"{op.name}: domain error at {shown}: {why}")
+
+
+def _make(op: Op, parents: tuple, xs: tuple, ctx: tuple = ()) -> Value:
+    """Run ``op`` on ``parents`` (whose data are ``xs``): the output node,
+    with the local derivative of the output for each parent."""
+    if op.domain is not None:
+        why = op.domain(xs, ctx)
+        if why is not None:
+            raise _domain_error(op, parents, why)
+    try:
+        z = op.forward(xs, ctx)
+    except OverflowError:
+        shown = ", ".join(f"{_describe(p)} (data={p.data!r})" for p in parents)
+        raise OverflowError(f"{op.name}: result too large at {shown}") from None
+    out = _new(Value)
+    out.data = z
+    out.grad = 0.0
+    out.label = ""
+    if _grad_enabled:
+        out._op = op
+        out._parents = parents
+        out._locals = op.local(xs, z, ctx)
+        out._ctx = ctx
+    else:
+        out._op = None
+        out._parents = out._locals = out._ctx = ()
+    return out
+
+
+class Value:
+    """A scalar that records how it was computed.
+
+    >>> x = Value(2.0, "x"); y = x * x + 1; y.backward(); x.grad
+    4.0
+    """
+
+    # _memo is the backward pass's scratch entry for dC/dnode (see backward.py).
+    __slots__ = (
+        "__weakref__",
+        "_ctx",
+        "_locals",
+        "_memo",
+        "_op",
+        "_parents",
+        "data",
+        "grad",
+        "label",
+    )
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = _as_float(data, "Value")
+        self.grad = 0.0
+        self.label = label
+        self._op: Op | None = None
+        self._parents: tuple[Value, ...] = ()
+        self._locals: tuple = ()
+        self._ctx: tuple = ()
+
+    # -- what the node is -------------------------------------------------
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node ('' for a leaf)."""
+        return self._op.name if self._op is not None else ""
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The operands this node was computed from."""
+        return self._parents
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(self)/d(parent) for each parent, computed in the forward pass."""
+        return self._locals
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self._parents
+
+    def __repr__(self) -> str:
+        extra = f", op={self.op!r}" if self._op is not None else ""
+        name = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{extra}{name})"
+
+    # -- arithmetic ---------------------------------------------------------
+    def __add__(self, other: Value | float) -> Value:
+        o = other if isinstance(other, Value) else _lift(other, "+")
+        return NotImplemented if o is None else _make(ops.ADD, (self, o), (self.data, o.data))
+
+    def __radd__(self, other: float) -> Value:
+        o = _lift(other, "+")
+        return NotImplemented if o is None else _make(ops.ADD, (o, self), (o.data, self.data))
+
+    def __sub__(self, other: Value | float) -> Value:
+        o = other if isinstance(other, Value) else _lift(other, "-")
+        return NotImplemented if o is None else _make(ops.SUB, (self, o), (self.data, o.data))
+
+    def __rsub__(self, other: float) -> Value:
+        o = _lift(other, "-")
+        return NotImplemented if o is None else _make(ops.SUB, (o, self), (o.data, self.data))
+
+    def __mul__(self, other: Value | float) -> Value:
+        o = other if isinstance(other, Value) else _lift(other, "*")
+        return NotImplemented if o is None else _make(ops.MUL, (self, o), (self.data, o.data))
+
+    def __rmul__(self, other: float) -> Value:
+        o = _lift(other, "*")
+        return NotImplemented if o is None else _make(ops.MUL, (o, self), (o.data, self.data))
+
+    def __truediv__(self, other: Value | float) -> Value:
+        o = other if isinstance(other, Value) else _lift(other, "/")
+        return NotImplemented if o is None else _make(ops.DIV, (self, o), (self.data, o.data))
+
+    def __rtruediv__(self, other: float) -> Value:
+        o = _lift(other, "/")
+        return NotImplemented if o is None else _make(ops.DIV, (o, self), (o.data, self.data))
+
+    def __pow__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            return _make(ops.POW, (self, other), (self.data, other.data))
+        if _lift(other, "**") is None:
+            return NotImplemented
+        return _make(ops.POW_CONST, (self,), (self.data,), (float(other),))
+
+    def __rpow__(self, other: float) -> Value:
+        o = _lift(other, "**")
+        return NotImplemented if o is None else _make(ops.POW, (o, self), (o.data, self.data))
+
+    def __neg__(self) -> Value:
+        return _make(ops.NEG, (self,), (self.data,))
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        return _make(ops.ABS, (self,), (self.data,))
+
+    # -- functions ----------------------------------------------------------
+    def exp(self) -> Value:
+        return _make(ops.EXP, (self,), (self.data,))
+
+    def log(self) -> Value:
+        return _make(ops.LOG, (self,), (self.data,))
+
+    def sqrt(self) -> Value:
+        return _make(ops.SQRT, (self,), (self.data,))
+
+    def tanh(self) -> Value:
+        return _make(ops.TANH, (self,), (self.data,))
+
+    def sigmoid(self) -> Value:
+        return _make(ops.SIGMOID, (self,), (self.data,))
+
+    def relu(self) -> Value:
+        return _make(ops.RELU, (self,), (self.data,))
+
+    def leaky_relu(self, slope: float = 0.01) -> Value:
+        return _make(ops.LEAKY_RELU, (self,), (self.data,), (_as_float(slope, "leaky_relu"),))
+
+    def softplus(self) -> Value:
+        return _make(ops.SOFTPLUS, (self,), (self.data,))
+
+    def sin(self) -> Value:
+        return _make(ops.SIN, (self,), (self.data,))
+
+    def cos(self) -> Value:
+        return _make(ops.COS, (self,), (self.data,))
+
+    # -- comparisons and conversions: they read data ---------------------------
+    def _cmp_data(self, other: object) -> float | None:
+        if _tracer is not None:
+            _tracer.comparison(self)
+        if isinstance(other, Value):
+            return other.data
+        if isinstance(other, numbers.Real):
+            return float(other)
+        return None
+
+    def __lt__(self, other: Value | float) -> bool:
+        o = self._cmp_data(other)
+        return NotImplemented if o is None else self.data < o
+
+    def __le__(self, other: Value | float) -> bool:
+        o = self._cmp_data(other)
+        return NotImplemented if o is None else self.data <= o
+
+    def __gt__(self, other: Value | float) -> bool:
+        o = self._cmp_data(other)
+        return NotImplemented if o is None else self.data > o
+
+    def __ge__(self, other: Value | float) -> bool:
+        o = self._cmp_data(other)
+        return NotImplemented if o is None else self.data >= o
+
+    # ``==`` and hashing stay those of object: identity. Two nodes holding the
+    # same number are still two nodes, so ``p in params``, ``list.index`` and
+    # dict keys mean "this node" (as in micrograd). Compare ``.data`` for numbers.
+
+    def __bool__(self) -> bool:
+        if _tracer is not None:
+            _tracer.comparison(self)
+        return self.data != 0.0
+
+    def __float__(self) -> float:
+        return self.data
+
+    # -- graph-level conveniences -------------------------------------------
+    def backward(self, seed: float = 1.0) -> None:
+        """Fill ``.grad`` of every node this one depends on with dself/dnode (accumulating)."""
+        from .backward import backward
+
+        backward(self, seed)
+
+    def zero_grad(self) -> None:
+        """Set ``.grad`` to 0 on this node and every node it depends on."""
+        from .backward import zero_grad
+
+        zero_grad(self)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and label, cut off from this graph."""
+        return Value(self.data, self.label)
+
+
+def as_value(x: Value | float, opname: str = "value") -> Value:
+    """``x`` itself if it is a Value, else a constant leaf; TypeError for non-numbers."""
+    if isinstance(x, Value):
+        return x
+    v = _lift(x, opname)
+    if v is None:
+        raise _bad_operand(opname, x)
+    return v
+
+
+def sum(values: Iterable[Value | float]) -> Value:
+    """One node adding all ``values`` (numbers allowed); each local derivative is 1."""
+    items = list(values)
+    parents = []
+    const = 0.0
+    for x in items:
+        if isinstance(x, Value):
+            parents.append(x)
+        else:
+            const += _as_float(x, "sum")
+    return _make(ops.SUM, tuple(parents), tuple(p.data for p in parents), (const,))
+
+
+def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
+    """One node computing sum_i ws[i] * xs[i]; dz/dw_i = x_i and dz/dx_i = w_i.
+
+    >>> dot([Value(2.0), Value(3.0)], [1.0, -1.0]).data
+    -1.0
+    """
+    ws, xs = tuple(ws), tuple(xs)
+    if len(ws) != len(xs):
+        raise ValueError(f"dot: operands differ in length ({len(ws)} and {len(xs)})")
+    parents: list[Value] = []
+    partners: list[float] = []
+    total = 0.0
+    for w, x in zip(ws, xs):
+        wv = isinstance(w, Value)
+        xv = isinstance(x, Value)
+        wd = w.data if wv else _as_float(w, "dot")
+        xd = x.data if xv else _as_float(x, "dot")
+        total += wd * xd
+        if wv:
+            parents.append(w)
+            partners.append(xd)
+        if xv:
+            parents.append(x)
+            partners.append(wd)
+    out = _new(Value)
+    out.data = total
+    out.grad = 0.0
+    out.label = ""
+    if _grad_enabled and parents:
+        out._op = ops.DOT
+        out._parents = tuple(parents)
+        out._locals = tuple(partners)
+        out._ctx = (ws, xs)
+    else:
+        out._op = None
+        out._parents = out._locals = out._ctx = ()
+    return out
+
+
+def _unary(name: str):
+    method = getattr(Value, name)
+
+    def fn(x: Value | float) -> Value:
+        return method(as_value(x, name))
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"``{name}(x)`` as a graph node; ``x`` may be a Value or a number."
+    return fn
+
+
+exp = _unary("exp")
+log = _unary("log")
+sqrt = _unary("sqrt")
+tanh = _unary("tanh")
+sigmoid = _unary("sigmoid")
+relu = _unary("relu")
+softplus = _unary("softplus")
+sin = _unary("sin")
+cos = _unary("cos")
+
+
+def leaky_relu(x: Value | float, slope: float = 0.01) -> Value:
+    """``x`` where x > 0, else ``slope * x``."""
+    return as_value(x, "leaky_relu").leaky_relu(slope)
+
+
+def _check_finite_seed(seed: object) -> float:
+    if isinstance(seed, Value) or not isinstance(seed, numbers.Real):
+        raise TypeError(f"backward: seed must be a real number, got {type(seed).__name__}")
+    if not math.isfinite(seed):
+        raise ValueError(f"backward: seed must be finite, got {seed!r}")
+    return float(seed)

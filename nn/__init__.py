@@ -1,0 +1,1 @@
+"""memograd's neural-network layer, built on ``autograd.Value``."""
