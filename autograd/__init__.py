@@ -18,6 +18,7 @@ from .backward import (
 from .ops import TABLE as OPS
 from .ops import DomainError
 from .value import (
+    Constant,
     Value,
     as_value,
     cos,
@@ -36,6 +37,7 @@ from .value import (
 
 __all__ = [
     "OPS",
+    "Constant",
     "DomainError",
     "Value",
     "as_value",

@@ -44,7 +44,7 @@ def _lift(x: object, opname: str) -> Value | None:
     TypeError naming the op; for any other type None, so that Python can ask
     the other operand (a NumPy array, say) to handle the operation."""
     if isinstance(x, (int, float)) or (isinstance(x, numbers.Real) and not isinstance(x, Value)):
-        return Value(float(x))
+        return Constant(float(x))
     if isinstance(x, _NEVER_NUMBERS):
         raise _bad_operand(opname, x)
     return None
@@ -279,6 +279,16 @@ class Value:
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
+
+
+class Constant(Value):
+    """A leaf made from a plain number used in an operation (the ``2`` in ``2 * x``).
+
+    It is a Value like any other, but it is no parameter: tools that collect a
+    graph's parameters (``autograd.compile``) or colour them (``draw``) skip it.
+    """
+
+    __slots__ = ()
 
 
 def as_value(x: Value | float, opname: str = "value") -> Value:

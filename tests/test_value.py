@@ -113,3 +113,11 @@ def test_integer_powers_of_negative_bases_are_fine():
     y = x ** 3
     y.backward()
     assert (y.data, x.grad) == (-8.0, 12.0)
+
+
+def test_numbers_in_operations_become_constant_leaves():
+    x = Value(2.0)
+    y = 3 * x
+    const = y.parents[0]
+    assert isinstance(const, ag.Constant) and const.data == 3.0 and const.is_leaf
+    assert not isinstance(x, ag.Constant)
