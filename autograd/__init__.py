@@ -17,6 +17,7 @@ from .backward import (
 )
 from .ops import TABLE as OPS
 from .ops import DomainError
+from .steps import Contribution, Step, steps
 from .value import (
     Constant,
     Value,
@@ -38,7 +39,9 @@ from .value import (
 __all__ = [
     "OPS",
     "Constant",
+    "Contribution",
     "DomainError",
+    "Step",
     "Value",
     "as_value",
     "backward",
@@ -57,6 +60,7 @@ __all__ = [
     "sin",
     "softplus",
     "sqrt",
+    "steps",
     "sum",
     "tanh",
     "topological_order",
