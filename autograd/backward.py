@@ -1,12 +1,14 @@
 """The backward pass: dynamic programming over the graph.
 
-The memo entry of a node (``node._memo``; ``memo_table`` returns them as a
-dict) holds dC/dnode. Walking the nodes in reverse topological order
-guarantees that when we reach a node, every node that uses it has already
-passed its share back, so its entry is final; we then pass it on to the
-node's parents, each share being ``memo[node] * local`` (the chain rule), and
-shares arriving over different paths add up. Each entry is computed once and
-reused by every parent: that reuse is why backprop is cheap.
+Each node's memo entry (``node._memo``; ``memo_table`` returns them as a dict)
+holds dC/dnode. An entry is final once every node that *uses* the node has
+passed its share back, so we first count each node's users, then start at
+the output and release a node as soon as its count drops to zero: that is a
+reverse topological order, found without recursion. A released node hands
+its entry to its parents, each share being ``entry * local derivative`` (the
+chain rule); shares arriving over different paths add up. Each entry is
+computed once and reused by all of the node's parents: that reuse is why
+backprop is cheap.
 """
 
 from __future__ import annotations
@@ -18,47 +20,64 @@ from . import value as _value
 from .value import Value, _check_finite_seed
 
 
+def _count_users(root: Value) -> None:
+    """Set ``node._users`` to the number of edges from ``root``'s graph into
+    each node (its users; a node used twice by one node counts twice), and
+    ``node._memo`` to 0."""
+    root._users = 0
+    root._memo = 0.0
+    seen = {root}
+    stack = [root]
+    while stack:
+        for parent in stack.pop()._parents:
+            if parent in seen:
+                parent._users += 1
+            else:
+                seen.add(parent)
+                parent._users = 1
+                parent._memo = 0.0
+                stack.append(parent)
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, parents before children, ``root`` last.
 
-    Depth-first search with an explicit stack instead of recursion, so a
-    chain of a million nodes works. A node goes on the stack twice: first to
-    visit its parents, then (marked done) to be placed after them.
+    A node is placed once all its users are placed (Kahn's algorithm, run from
+    the output), so a chain of a million nodes needs no recursion.
     """
-    order: list[Value] = []
-    visited: set[Value] = set()
-    stack: list[tuple[Value, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if done:
-            order.append(node)
-        elif node not in visited:
-            visited.add(node)
-            stack.append((node, True))
-            for parent in node._parents:
-                if parent not in visited:
-                    stack.append((parent, False))
+    _count_users(root)
+    order = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        order.append(node)
+        for parent in node._parents:
+            parent._users -= 1
+            if parent._users == 0:
+                ready.append(parent)
+    order.reverse()
     return order
 
 
 def _fill_memo(root: Value, seed: float) -> list[Value]:
-    """The dynamic program. Sets ``node._memo = dC/dnode`` (C = seed * root)
-    for every node of the graph and returns them in topological order.
-
-    Reverse topological order means every node that uses ``node`` has passed
-    its share back before we read ``node._memo``: the entry is final, and we
-    hand it on to the node's parents once, instead of once per path.
-    """
+    """The dynamic program: set ``node._memo = dC/dnode`` (C = seed * root) for
+    every node of the graph; return the nodes in the order their entries
+    became final (reverse topological order)."""
     seed = _check_finite_seed(seed)
-    order = topological_order(root)
-    for node in order:
-        node._memo = 0.0
+    _count_users(root)
     root._memo = seed
-    for node in reversed(order):
-        g = node._memo
+    done = []
+    ready = [root]
+    while ready:
+        node = ready.pop()
+        done.append(node)
+        g = node._memo  # final: every user has passed its share back
         for parent, local in zip(node._parents, node._locals):
-            parent._memo += g * local  # chain rule; paths add up
-    return order
+            parent._memo += g * local  # chain rule; shares over different paths add up
+            parent._users -= 1
+            if parent._users == 0:
+                ready.append(parent)
+    return done
 
 
 def memo_table(root: Value, seed: float = 1.0) -> dict[Value, float]:

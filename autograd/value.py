@@ -94,7 +94,8 @@ class Value:
     4.0
     """
 
-    # _memo is the backward pass's scratch entry for dC/dnode (see backward.py).
+    # _memo and _users are the backward pass's scratch space: the node's entry
+    # dC/dnode and how many of its users have yet to report (see backward.py).
     __slots__ = (
         "__weakref__",
         "_ctx",
@@ -102,6 +103,7 @@ class Value:
         "_memo",
         "_op",
         "_parents",
+        "_users",
         "data",
         "grad",
         "label",
