@@ -16,15 +16,19 @@ which are still pending (with the shares that have arrived so far).
 
 from __future__ import annotations
 
+import builtins
+import random
+from array import array
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from .backward import topological_order
-from .value import Constant, Value, _check_finite_seed
+from .value import Constant, Value, _check_finite_seed, dot
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contribution:
     """One edge's share of dC/dnode: ``product = local * child_grad``.
 
@@ -38,7 +42,7 @@ class Contribution:
     product: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """One node of the backward pass, its entry now final.
 
@@ -66,29 +70,43 @@ class Step:
 class MemoTable:
     """The memo of one stepping run, filled as the stepper goes.
 
-    The nodes are known up front (``order``, output first). For each node it
-    records when each share arrived and the running total, so a ``MemoView``
-    of any earlier step can be answered without copying the table per step:
-    memory stays proportional to the number of edges.
+    The nodes are known up front (``order``, output first). Each share that
+    arrives at a node is logged with the step that sent it and the running
+    total, in flat arrays laid out node by node, so a ``MemoView`` of any step
+    is answered by a binary search instead of a copy of the table per step:
+    memory is 16 bytes per edge plus a dict entry per node.
     """
 
-    def __init__(self, order: list[Value]) -> None:
+    def __init__(self, order: list[Value], seed: float) -> None:
         self.order: tuple[Value, ...] = tuple(order)
-        self.position: dict[Value, int] = {n: i for i, n in enumerate(order)}
-        self.shares_expected: dict[Value, int] = dict.fromkeys(order, 0)
+        self.seed = seed
+        position = self.position = {n: i for i, n in enumerate(order)}
+        expected = [0] * len(order)
         for node in order:
             for parent in node._parents:
-                self.shares_expected[parent] += 1
-        self._when: dict[Value, list[int]] = {n: [] for n in order}
-        self._totals: dict[Value, list[float]] = {n: [] for n in order}
-        self.steps_done = 0
+                expected[position[parent]] += 1
+        self.expected = array("q", expected)
+        self.start = array("q", accumulate(expected, initial=0))
+        edges = self.start[-1]
+        self.arrived = array("q", bytes(8 * len(order)))
+        self.when = array("q", bytes(8 * edges))
+        self.totals = array("d", bytes(8 * edges))
 
-    def _arrive(self, node: Value, step: int, total: float) -> None:
-        self._when[node].append(step)
-        self._totals[node].append(total)
+    def arrive(self, pos: int, step: int, share: float) -> None:
+        """Log a share for the node at ``pos``, sent at ``step``."""
+        k = self.arrived[pos]
+        j = self.start[pos] + k
+        self.when[j] = step
+        self.totals[j] = (self.totals[j - 1] if k else 0.0) + share
+        self.arrived[pos] = k + 1
 
-    def view(self, step: int) -> MemoView:
-        return MemoView(self, step)
+    def entry(self, pos: int, step: int) -> tuple[float, int]:
+        """(running total, shares arrived) of the node at ``pos`` after ``step``."""
+        if pos == 0:
+            return self.seed, 0
+        lo = self.start[pos]
+        j = bisect_right(self.when, step, lo, lo + self.arrived[pos])
+        return (self.totals[j - 1] if j > lo else 0.0), j - lo
 
 
 class MemoView(Mapping):
@@ -104,17 +122,15 @@ class MemoView(Mapping):
     ((Value(data=4, grad=1, op='mul'),), (Value(data=2, grad=0, label='x'),), 4.0)
     """
 
+    __slots__ = ("_table", "step")
+
     def __init__(self, table: MemoTable, step: int) -> None:
         self._table = table
         self.step = step
 
     # -- Mapping -------------------------------------------------------------
     def __getitem__(self, node: Value) -> float:
-        if node not in self._table.position:
-            raise KeyError(node)
-        totals = self._table._totals[node]
-        k = bisect_right(self._table._when[node], self.step)
-        return totals[k - 1] if k else 0.0
+        return self._table.entry(self._table.position[node], self.step)[0]
 
     def __iter__(self) -> Iterator[Value]:
         return iter(self._table.order)
@@ -139,8 +155,8 @@ class MemoView(Mapping):
 
     def shares(self, node: Value) -> tuple[int, int]:
         """(shares arrived, shares expected) for ``node`` at this step."""
-        arrived = bisect_right(self._table._when[node], self.step)
-        return arrived, self._table.shares_expected[node]
+        pos = self._table.position[node]
+        return self._table.entry(pos, self.step)[1], self._table.expected[pos]
 
     def name(self, node: Value) -> str:
         """The node's label; for an unlabelled constant its value; else op#step (``mul#3``)."""
@@ -182,9 +198,9 @@ def steps(loss: Value, seed: float = 1.0) -> Iterator[Step]:
 def _walk(loss: Value, seed: float) -> Iterator[Step]:
     order = topological_order(loss)
     order.reverse()
-    table = MemoTable(order)
+    table = MemoTable(order, seed)
+    position = table.position
     incoming: dict[Value, list[Contribution]] = {}
-    table._arrive(loss, 0, seed)
     for i, node in enumerate(order):
         contributions = tuple(incoming.pop(node, ()))
         if i == 0:
@@ -196,10 +212,8 @@ def _walk(loss: Value, seed: float) -> Iterator[Step]:
         for parent, local in zip(node._parents, node._locals):
             share = g * local
             incoming.setdefault(parent, []).append(Contribution(node, g, local, share))
-            totals = table._totals[parent]
-            table._arrive(parent, i, (totals[-1] if totals else 0.0) + share)
+            table.arrive(position[parent], i, share)
         node.grad += g
-        table.steps_done = i + 1
         yield Step(node, g, contributions, i, MemoView(table, i))
 
 
@@ -228,3 +242,292 @@ def chain_rule_line(step: Step, ascii: bool = False) -> str:
     terms = " + ".join(factor(c.local) + times + factor(c.child_grad)
                        for c in step.contributions)
     return head + terms + " = " + _num(step.grad, minus)
+
+
+
+def chain_rule_symbols(step: Step) -> str:
+    """The chain-rule line in symbols: ``dC/d(a) = d(z')/d(a) × dC/d(z') + …``."""
+    head = f"dC/d({step.name()}) = "
+    if not step.contributions:
+        return head + "1 (the seed: C is the output)" if step.grad == 1.0 else head + "the seed"
+    me = step.name()
+    return head + " + ".join(f"d({step.name(c.child)})/d({me}) × dC/d({step.name(c.child)})"
+                             for c in step.contributions)
+
+
+def memo_line(memo: MemoView, ascii: bool = False, limit: int = 6) -> str:
+    """How full the memo is after a step, and the pending entries so far:
+    ``memo: 2 of 4 filled; pending: y = 2 (1 of 1 shares), x = 1 (1 of 2 shares)``."""
+    minus = "-" if ascii else "−"
+    filled = len(memo.filled)
+    text = f"memo: {filled} of {len(memo)} filled"
+    pending = memo.pending
+    if not pending:
+        return text + "; every entry is final"
+    shown = []
+    for node in pending[:limit]:
+        arrived, expected = memo.shares(node)
+        value = f"= {_num(memo[node], minus)}" if arrived else "nothing yet"
+        shown.append(f"{memo.name(node)} {value} ({arrived} of {expected} shares)")
+    more = f", and {len(pending) - limit} more" if len(pending) > limit else ""
+    return text + "; pending: " + ", ".join(shown) + more
+
+
+def print_steps(root: Value, write=print, pause=None, ascii: bool = False) -> int:
+    """Step through ``root``'s backward pass, writing a few lines per step.
+
+    ``pause()`` is called between steps (not after the last); when it
+    returns False the walk stops. Returns the number of steps shown. The
+    ``.grad`` of each node shown is updated, as by ``steps()``.
+    """
+    times = " * " if ascii else " × "
+    total = None
+    shown = 0
+    for step in steps(root):
+        if total is None:
+            total = len(step.memo)
+        elif pause is not None and not pause():
+            break
+        node = step.node
+        kind = f"{node.op}, value" if node.op else "leaf, value"
+        write(f"step {step.index + 1} of {total}: {step.name()}  ({kind} "
+              f"{_num(node.data, '-' if ascii else '−')})")
+        if step.contributions:
+            write("  " + chain_rule_symbols(step).replace(" × ", times))
+        write("  " + chain_rule_line(step, ascii) if step.contributions
+              else "  " + chain_rule_symbols(step))
+        write("  " + memo_line(step.memo, ascii))
+        shown += 1
+    return shown
+
+
+# -- what the memo saves ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class GradWork:
+    """dloss/dwrt and the work spent on it, counted the same way for both methods.
+
+    ``naive``: one multiplication per edge taken while walking every path from
+    ``wrt`` to ``loss`` (a path prefix shared by several paths is walked once
+    per branch of the walk, never remembered) and one addition per path.
+    ``memoized``: one multiplication and one addition per edge of the graph
+    (``memo[parent] += memo[node] * local``), for all the gradients at once.
+    ``paths`` is the number of paths from ``wrt`` to ``loss`` (enumerated by
+    the naive method, counted by dynamic programming for the memoized one).
+    """
+
+    method: str
+    value: float
+    paths: int
+    multiplications: int
+    additions: int
+
+
+DEFAULT_MAX_PATHS = 1_000_000
+
+
+def _users(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
+    """For each node, the (child, local d(child)/d(node)) pairs of the edges into it."""
+    users: dict[Value, list[tuple[Value, float]]] = {n: [] for n in order}
+    for node in order:
+        for parent, local in zip(node._parents, node._locals):
+            users[parent].append((node, local))
+    return users
+
+
+def _naive_counts(order: list[Value], sources: set[Value]) -> tuple[int, int]:
+    """(paths, multiplications) of naive enumeration from every node of
+    ``sources`` to the output (``order[-1]``), summed, without enumerating.
+
+    ``reach[v]`` = number of paths from any source to ``v``; each such path
+    is one prefix the naive walk extends by one multiplication, and the ones
+    ending at the output are the complete paths.
+    """
+    reach: dict[Value, int] = {}
+    multiplications = 0
+    for node in order:  # parents first
+        total = 0
+        for parent in node._parents:
+            r = reach.get(parent, 0) + (parent in sources)
+            total += r
+        reach[node] = total
+        multiplications += total
+    root = order[-1]
+    return reach[root] + (root in sources), multiplications
+
+
+def count_paths(loss: Value, wrt: Value) -> int:
+    """The number of paths from ``wrt`` to ``loss`` (dynamic programming, cheap).
+
+    >>> from autograd import Value
+    >>> x = Value(1.0); count_paths((x * x) * (x * x), x)
+    4
+    """
+    return _naive_counts(topological_order(loss), {wrt})[0]
+
+
+def naive_grad(loss: Value, wrt: Value, max_paths: int = DEFAULT_MAX_PATHS) -> GradWork:
+    """dloss/dwrt as the sum, over every path from ``wrt`` to ``loss``, of the
+    product of the local derivatives along it: the chain rule with no memo.
+
+    The walk uses an explicit stack of (node, product so far); nothing is
+    remembered between paths, so the work grows with the number of paths,
+    which is exponential in depth for a layered net. Raises ``ValueError``
+    (with the count) when there are more than ``max_paths`` paths.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, "x"); work = naive_grad(x * x + x, x)
+    >>> work.value, work.paths, work.multiplications, work.additions
+    (7.0, 3, 5, 3)
+    """
+    if not isinstance(loss, Value) or not isinstance(wrt, Value):
+        bad = loss if not isinstance(loss, Value) else wrt
+        raise TypeError(f"naive_grad: loss and wrt must be Values, got {type(bad).__name__}")
+    order = topological_order(loss)
+    paths = _naive_counts(order, {wrt})[0]
+    if paths > max_paths:
+        raise ValueError(
+            f"naive_grad: {paths} paths lead from {wrt.label or 'wrt'} to the loss, more than "
+            f"max_paths={max_paths}; pass a larger max_paths to enumerate them anyway")
+    if paths == 0:  # wrt is not in the graph
+        return GradWork("naive", 0.0, 0, 0, 0)
+    return _naive_walk(loss, wrt, _users(order))
+
+
+def _naive_walk(loss: Value, wrt: Value, users: dict) -> GradWork:
+    total = 0.0
+    found = multiplications = additions = 0
+    stack: list[tuple[Value, float]] = [(wrt, 1.0)]
+    while stack:
+        node, product = stack.pop()
+        if node is loss:
+            total += product
+            found += 1
+            additions += 1
+            continue
+        for child, local in users[node]:
+            stack.append((child, product * local))
+            multiplications += 1
+    return GradWork("naive", total, found, multiplications, additions)
+
+
+def memoized_grad(loss: Value, wrt: Value) -> GradWork:
+    """dloss/dwrt by the memoized backward pass, counting its work.
+
+    The same loop as ``backward()`` (``.grad`` untouched): one multiplication
+    and one addition per edge, and every node's gradient comes out of it.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, "x"); work = memoized_grad(x * x + x, x)
+    >>> work.value, work.paths, work.multiplications, work.additions
+    (7.0, 3, 4, 4)
+    """
+    if not isinstance(loss, Value) or not isinstance(wrt, Value):
+        bad = loss if not isinstance(loss, Value) else wrt
+        raise TypeError(f"memoized_grad: loss and wrt must be Values, got {type(bad).__name__}")
+    order = topological_order(loss)
+    memo = dict.fromkeys(order, 0.0)
+    memo[loss] = 1.0
+    multiplications = additions = 0
+    for node in reversed(order):
+        g = memo[node]
+        for parent, local in zip(node._parents, node._locals):
+            memo[parent] += g * local
+            multiplications += 1
+            additions += 1
+    paths = _naive_counts(order, {wrt})[0]
+    return GradWork("memoized", memo.get(wrt, 0.0), paths, multiplications, additions)
+
+
+# -- naive vs memoized on fully connected nets -----------------------------------------
+
+
+def fully_connected(depth: int, width: int, seed: int = 0) -> tuple[Value, list[Value]]:
+    """A net of ``width`` inputs, ``depth`` hidden layers of ``width`` tanh neurons
+    (``tanh(w·x + b)``, one ``dot`` node each) and one tanh output; returns
+    (loss, parameters) with loss = (output - 1)**2 and random weights.
+    """
+    if not (isinstance(depth, int) and isinstance(width, int)) or depth < 0 or width < 1:
+        raise ValueError(f"fully_connected: need depth >= 0 and width >= 1, got {depth}, {width}")
+    rng = random.Random(seed)
+    layer: list[Value] = [Value(rng.uniform(-1, 1), f"x{i + 1}") for i in range(width)]
+    params: list[Value] = []
+    for k, n in enumerate([width] * depth + [1], start=1):
+        out = []
+        for j in range(n):
+            ws = [Value(rng.uniform(-1, 1), f"w{k}_{j + 1}{i + 1}") for i in range(len(layer))]
+            b = Value(rng.uniform(-1, 1), f"b{k}_{j + 1}")
+            params += [*ws, b]
+            out.append((dot(ws, layer) + b).tanh())
+        layer = out
+    return (layer[0] - 1.0) ** 2, params
+
+
+@dataclass(frozen=True, slots=True)
+class WorkRow:
+    """Work to get dloss/dp for every parameter p of one fully connected net.
+
+    ``paths`` sums the paths from each parameter to the loss. ``enumerated``
+    says whether the naive counts come from running ``naive_grad`` once per
+    parameter (True) or from the path-counting dynamic program (False: too
+    many paths to walk); tests check that both agree.
+    """
+
+    depth: int
+    width: int
+    parameters: int
+    nodes: int
+    edges: int
+    paths: int
+    naive_multiplications: int
+    naive_additions: int
+    memoized_multiplications: int
+    memoized_additions: int
+    enumerated: bool
+
+
+def compare_work(depths: Sequence[int], widths: Sequence[int],
+                 run_limit: int = 100_000) -> list[WorkRow]:
+    """Naive path enumeration vs the memoized pass on ``fully_connected(depth, width)``
+    for every depth and width: one row each (widths outer, depths inner).
+
+    Nets whose parameters have at most ``run_limit`` paths in all are really
+    enumerated; for bigger ones the naive counts are computed without walking.
+    """
+    rows = []
+    for width in widths:
+        for depth in depths:
+            loss, params = fully_connected(depth, width)
+            order = topological_order(loss)
+            paths, multiplications = _naive_counts(order, set(params))
+            memo = memoized_grad(loss, params[0])
+            enumerated = paths <= run_limit
+            additions = paths
+            if enumerated:
+                users = _users(order)
+                runs = [_naive_walk(loss, p, users) for p in params]
+                paths = builtins.sum(r.paths for r in runs)
+                multiplications = builtins.sum(r.multiplications for r in runs)
+                additions = builtins.sum(r.additions for r in runs)
+            rows.append(WorkRow(depth, width, len(params), len(order), memo.multiplications,
+                                paths, multiplications, additions, memo.multiplications,
+                                memo.additions, enumerated))
+    return rows
+
+
+def format_work(rows: Sequence[WorkRow]) -> str:
+    """``compare_work`` rows as a Markdown table (a row marked * was counted, not walked)."""
+    header = ("depth", "width", "params", "edges", "paths", "naive mult", "naive add",
+              "memo mult", "memo add", "naive/memo")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
+    for r in rows:
+        star = "" if r.enumerated else "*"
+        ratio = r.naive_multiplications / r.memoized_multiplications
+        cells = (r.depth, r.width, r.parameters, f"{r.edges:,}", f"{r.paths:,}{star}",
+                 f"{r.naive_multiplications:,}{star}", f"{r.naive_additions:,}{star}",
+                 f"{r.memoized_multiplications:,}", f"{r.memoized_additions:,}", f"{ratio:,.1f}")
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    if any(not r.enumerated for r in rows):
+        lines.append("\n\\* counted by dynamic programming over the graph, too many paths to walk")
+    return "\n".join(lines) + "\n"
