@@ -15,6 +15,7 @@ from .backward import (
     topological_order,
     zero_grad,
 )
+from .draw import draw
 from .ops import TABLE as OPS
 from .ops import DomainError
 from .steps import Contribution, Step, steps
@@ -47,6 +48,7 @@ __all__ = [
     "backward",
     "cos",
     "dot",
+    "draw",
     "enable_grad",
     "exp",
     "grad",

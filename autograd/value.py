@@ -282,6 +282,17 @@ class Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
 
+    # -- Jupyter shows a Value as its graph (see draw.py) ---------------------
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+        from .draw import mimebundle
+
+        return mimebundle(self, include, exclude)
+
+    def _repr_svg_(self) -> str | None:
+        from .draw import svg
+
+        return svg(self)
+
 
 class Constant(Value):
     """A leaf made from a plain number used in an operation (the ``2`` in ``2 * x``).

@@ -1,0 +1,557 @@
+"""Draw a computation graph with its numbers: ``draw(loss)`` -> ``graphviz.Digraph``.
+
+One box per Value (label, data, grad to 4 significant digits), one small op
+node (``*``, ``+``, ``tanh``, ``dot``, ...) between an operation's inputs and
+its output, as in the lecture drawings. ``show_local=True`` writes the local
+derivative d(output)/d(input) from the forward pass on each input edge.
+
+DOT node names are stable: ``v7`` is the Value at position 7 of
+``topological_order(root)``, ``o7`` its op node, ``e7_0`` the edge from its
+first parent to ``o7``, ``e7`` the edge from ``o7`` to ``v7``; each also
+becomes the ``id`` of its SVG element (the grad cell's is ``a_v7_grad``), which
+the walkthrough page uses to re-colour one SVG.
+
+The ``graphviz`` package is imported only when something is drawn.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .backward import topological_order
+from .value import Constant, Value
+
+if TYPE_CHECKING:
+    import graphviz
+
+MAX_NODES = 200
+"""Default ``max_nodes``: above it ``draw`` collapses neurons, or refuses."""
+
+LABEL_WIDTH = 40
+
+COLOURS = {
+    "parameter": "#dbeafe",  # leaves that are Values: weights, biases, inputs
+    "output": "#dcfce7",
+    "node": "#ffffff",
+    "op": "#f3f4f6",
+    "constant": "#6b7280",  # text colour of numbers used in operations
+    "step": "#fde68a",  # the highlighted node
+    "step_pen": "#d97706",
+    "memo": "#f59e0b",  # the memo entry the highlighted step fills
+    "edge": "#6b7280",
+    "cluster": "#9ca3af",
+    "pending": "#9ca3af",  # memo entries not filled yet
+}
+
+PENDING = "pending"
+"""Marks a memo entry the backward pass has not reached yet."""
+
+LEGEND = (
+    ("parameter", "parameter or input"),
+    ("constant", "constant"),
+    ("output", "output"),
+    ("op", "operation"),
+    ("step", "highlighted step"),
+)
+
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+")
+
+_ASCII = {"σ": "sigmoid", "Σ": "sum", "∂": "d", "∇": "grad", "·": "*", "×": "x",
+          "…": "...", "−": "-", "→": "->", "≈": "~"}
+
+
+def number(x: float) -> str:
+    """``x`` to 4 significant digits, as the drawing shows it.
+
+    >>> number(0.70710678), number(4.0), number(-0.0), number(12345.6)
+    ('0.7071', '4', '0', '1.235e+04')
+    """
+    text = f"{x:.4g}"
+    return "0" if text == "-0" else text
+
+
+def ascii_text(text: str) -> str:
+    """``text`` with the course's symbols spelled in ASCII (graphviz-pure's PNG
+    has glyphs for ASCII only); other characters lose their accents or become '?'.
+
+    >>> ascii_text("σ(z) · ∂C/∂z")
+    'sigmoid(z) * dC/dz'
+    """
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _ASCII:
+            out.append(_ASCII[ch])
+        else:
+            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            out.append(plain or "?")
+    return "".join(out)
+
+
+def cluster_path(label: str) -> tuple[str, ...]:
+    """The boxes a node with this dotted label belongs to, outermost first.
+
+    The innermost box drops the label's trailing indices and its last name
+    (``layers.0.neurons.3.w.1`` and ``layers.0.neurons.3.z`` both give the
+    neuron ``layers.0.neurons.3``); outer boxes repeat that while the result
+    still ends with an index (the layer ``layers.0``).
+
+    >>> cluster_path("layers.0.neurons.3.w.1")
+    ('layers.0', 'layers.0.neurons.3')
+    >>> cluster_path("h1.b"), cluster_path("x.0"), cluster_path("0.5*x")
+    (('h1',), (), ())
+    """
+    if not _DOTTED.fullmatch(label):
+        return ()
+
+    def up(parts: list[str]) -> list[str]:
+        i = len(parts)
+        while i and parts[i - 1].isdigit():
+            i -= 1
+        return parts[: max(i - 1, 0)]
+
+    parts = up(label.split("."))
+    path: list[str] = []
+    while parts and (not path or parts[-1].isdigit()):
+        path.append(".".join(parts))
+        parts = up(parts)
+    return tuple(reversed(path))
+
+
+def _clusters(order: list[Value]) -> list[tuple[str, ...]]:
+    """Each node's box path. A labelled node's comes from its label; an
+    unlabelled one joins the box all its consumers share (the unlabelled ``dot``
+    inside a neuron joins the neuron; a number used by that neuron too)."""
+    index = {v: i for i, v in enumerate(order)}
+    consumers: list[set[tuple[str, ...]]] = [set() for _ in order]
+    paths: list[tuple[str, ...]] = [()] * len(order)
+    for i in range(len(order) - 1, -1, -1):
+        v = order[i]
+        if v.label and not isinstance(v, Constant):
+            paths[i] = cluster_path(v.label)
+        elif len(consumers[i]) == 1:
+            (paths[i],) = consumers[i]
+        for p in v._parents:
+            consumers[index[p]].add(paths[i])
+    return paths
+
+
+def _natural(path: tuple[str, ...]) -> tuple:
+    """Sort key putting ``layers.2`` before ``layers.10``."""
+    return tuple(tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in name.split("."))
+                 for name in path)
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 3] + "..."
+
+
+def _name(i: int, v: Value) -> str:
+    """How a node is named in tooltips and the walkthrough: its label, else ``v7``."""
+    return _short(v.label) if v.label else f"v{i}"
+
+
+def _op_text(v: Value) -> str:
+    op = v._op
+    if op.name == "pow_const":
+        return f"**{number(v._ctx[0])}"
+    if op.name == "sum" and v._ctx and v._ctx[0]:
+        return f"Σ+{number(v._ctx[0])}"
+    if op.name == "leaky_relu":
+        return f"leaky_relu({number(v._ctx[0])})"
+    return op.symbol
+
+
+@dataclass
+class _Style:
+    fill: str
+    pen: str = "#374151"
+    memo_fill: str = ""
+    pen_width: int = 1
+
+
+def _value_label(i: int, v: Value, shown: str, grad: float | str | None, style: _Style) -> str:
+    """The HTML table of one Value. ``grad`` None: no grad cell; PENDING: an entry
+    the backward pass has not filled yet (shown as a grey ?)."""
+    cells = []
+    if shown:
+        cells.append(f"<TD>{_esc(_short(shown))}</TD>")
+    cells.append(f"<TD>data {number(v.data)}</TD>")
+    if grad is PENDING:
+        cells.append(f'<TD ID="v{i}_grad" TOOLTIP="memo entry not filled yet">'
+                     f'<FONT COLOR="{COLOURS["pending"]}">grad ?</FONT></TD>')
+    elif grad is not None:
+        tip = _esc(f"memo entry dC/d({_name(i, v)}) = {grad:.10g}")
+        fill = f' BGCOLOR="{style.memo_fill}"' if style.memo_fill else ""
+        cells.append(f'<TD ID="v{i}_grad" TOOLTIP="{tip}"{fill}>grad {number(grad)}</TD>')
+    return (f'<<TABLE BORDER="{style.pen_width - 1}" CELLBORDER="1" CELLSPACING="0" '
+            f'CELLPADDING="3" BGCOLOR="{style.fill}" COLOR="{style.pen}"><TR>'
+            + "".join(cells) + "</TR></TABLE>>")
+
+
+def _highlight_parts(highlight: object, index: Mapping[Value, int]):
+    """(node, grad or None, contribution children, memo or None) for a Value or a Step."""
+    if highlight is None:
+        return None, None, (), None
+    if isinstance(highlight, Value):
+        node, grad, children, memo = highlight, None, (), None
+    elif hasattr(highlight, "node") and hasattr(highlight, "contributions"):
+        node, grad = highlight.node, highlight.grad
+        children = tuple(c.child for c in highlight.contributions)
+        memo = getattr(highlight, "memo", None)
+    else:
+        kind = type(highlight).__name__
+        raise TypeError(f"draw: highlight must be a Value or a Step, got {kind}")
+    if node not in index:
+        raise ValueError(f"draw: highlight {node!r} is not in the graph being drawn")
+    return node, grad, children, memo
+
+
+def _open_cluster(g: Any, number_: int, name: str, depth: int) -> None:
+    pad = "\t" * depth
+    g.body.append(f"{pad}subgraph cluster_{number_} {{\n")
+    g.body.append(f'{pad}\tid="c{number_}" label="{name}" color="{COLOURS["cluster"]}" '
+                  'fontcolor="#4b5563" fontsize=10 style="rounded,dashed"\n')
+
+
+def draw(
+    root: Value,
+    *,
+    show_grad: bool = True,
+    show_local: bool = False,
+    highlight: object = None,
+    rankdir: str = "LR",
+    cluster: bool = True,
+    max_nodes: int = MAX_NODES,
+    collapse: bool | None = None,
+    grads: Mapping[Value, float] | None = None,
+    legend: bool = True,
+) -> graphviz.Digraph:
+    """The graph of ``root`` as a ``graphviz.Digraph`` (``.source`` is the DOT text;
+    ``.render(...)``, ``.pipe(...)`` and Jupyter display work as graphviz users expect).
+
+    - ``show_grad``: a grad cell per node showing ``.grad`` (or ``grads[node]``,
+      e.g. ``grads=memo_table(root)``).
+    - ``show_local``: label each input edge with d(output)/d(input).
+    - ``highlight``: a Value, or a ``Step`` from ``autograd.steps``: its node, its
+      memo entry (the step's number) and the edges of its contributions.
+    - ``cluster``: box the nodes of one neuron/layer, known from dotted labels
+      such as ``layers.0.neurons.3.w.1``.
+    - ``max_nodes``: above this many Values each neuron box collapses into one
+      node (``collapse=True`` forces it, ``False`` forbids it); if that is not
+      enough, ValueError saying which ``max_nodes`` would draw the graph.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, "x"); y = x * x; y.backward()
+    >>> 'grad 4' in draw(y).source
+    True
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"draw: root must be a Value, got {type(root).__name__}")
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"draw: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
+    order = topological_order(root)
+    index = {v: i for i, v in enumerate(order)}
+    node, step_grad, children, memo = _highlight_parts(highlight, index)
+    paths = _clusters(order) if cluster or collapse else [()] * len(order)
+    groups = _groups(order, paths, max_nodes, collapse)
+
+    from . import renderer
+
+    renderer.configure()
+    g = _drawing_class()(name="memograd", graph_attr={"rankdir": rankdir})
+    g.graph_attr.update(fontname="Helvetica", fontsize="10", nodesep="0.15", ranksep="0.3")
+    g.node_attr.update(fontname="Helvetica", fontsize="11")
+    g.edge_attr.update(fontname="Helvetica", fontsize="9", color=COLOURS["edge"],
+                       fontcolor="#374151", arrowsize="0.6")
+    if len(order) > 60:  # keeps a PNG of a big graph within a few thousand pixels
+        g.graph_attr["size"] = "40,40"
+    if legend:
+        _legend(g, highlight is not None)
+
+    show: Mapping = grads if grads is not None else {}
+    if memo is not None and grads is None:  # the memo as it stood after that step
+        show = {n: memo[n] if memo.is_filled(n) else PENDING for n in order}
+    prefixes = {path[:k] for path in paths for k in range(1, len(path) + 1)}
+    cluster_ids = {p: n for n, p in enumerate(sorted(prefixes, key=_natural))}
+
+    def item_key(i: int) -> tuple:
+        path = paths[i] if cluster else ()
+        if i in groups:  # a collapsed neuron sits in its layer's box
+            path = path[:-1]
+        return tuple(cluster_ids[path[:k]] for k in range(1, len(path) + 1)), i
+
+    open_: list[str] = []
+    drawn_groups: set[tuple[str, ...]] = set()
+    for i in sorted(range(len(order)), key=item_key):
+        path = paths[i] if cluster else ()
+        if i in groups:
+            path = path[:-1]
+        while open_ and open_ != list(path[: len(open_)]):
+            open_.pop()
+            g.body.append("\t" * (len(open_) + 1) + "}\n")
+        while len(open_) < len(path):
+            open_.append(path[len(open_)])
+            _open_cluster(g, cluster_ids[tuple(open_)], open_[-1], len(open_))
+        v = order[i]
+        start = len(g.body)
+        if i in groups:
+            key = groups[i]
+            if key not in drawn_groups:
+                drawn_groups.add(key)
+                _group_node(g, key, cluster_ids[key], groups, order, show, node)
+                g.body[start:] = ["\t" * len(open_) + line for line in g.body[start:]]
+            continue
+        shown = v.label
+        if cluster and paths[i] and shown.startswith(paths[i][-1] + "."):
+            shown = shown[len(paths[i][-1]) + 1:]  # "w.1" inside the box "layers.0.neurons.3"
+        _value_node(g, i, v, shown, v is root, node, step_grad, children,
+                    show if show_grad else None)
+        if v._parents:
+            hot = node is not None and v in children
+            g.node(f"o{i}", _op_text(v), id=f"o{i}", shape="ellipse", style="filled",
+                   fillcolor=COLOURS["step"] if hot else COLOURS["op"],
+                   color=COLOURS["step_pen"] if hot else "#9ca3af",
+                   fontsize="10", width="0", height="0", margin="0.04,0.02")
+        g.body[start:] = ["\t" * len(open_) + line for line in g.body[start:]]
+    while open_:
+        open_.pop()
+        g.body.append("\t" * (len(open_) + 1) + "}\n")
+    _edges(g, order, index, groups, cluster_ids, show_local, node, children)
+    return g
+
+
+def _groups(order: list[Value], paths: list[tuple[str, ...]], max_nodes: int,
+            collapse: bool | None) -> dict[int, tuple[str, ...]]:
+    """Which nodes collapse into their neuron's node: {node index: neuron path}."""
+    if not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"draw: max_nodes must be a positive int, got {max_nodes!r}")
+    n = len(order)
+    if collapse is False or (collapse is None and n <= max_nodes):
+        if n > max_nodes:
+            raise ValueError(
+                f"draw: the graph has {n} values, more than max_nodes={max_nodes}; "
+                f"pass max_nodes={n} to draw it all, or collapse=True to draw each neuron "
+                "as one node"
+            )
+        return {}
+    groups = {i: p for i, p in enumerate(paths) if p}
+    shown = n - len(groups) + len(set(groups.values()))
+    if shown > max_nodes:
+        if not groups:
+            raise ValueError(
+                f"draw: the graph has {n} values, more than max_nodes={max_nodes}, and no "
+                f"neuron labels to collapse; pass max_nodes={n} to draw it all, or draw a "
+                "smaller graph"
+            )
+        raise ValueError(
+            f"draw: the graph has {n} values, more than max_nodes={max_nodes}, and still "
+            f"{shown} with each neuron collapsed into one node; pass max_nodes={shown} "
+            f"(collapsed) or max_nodes={n} (everything), or draw a smaller graph "
+            "(one sample's loss)"
+        )
+    return groups
+
+
+def _value_node(g: Any, i: int, v: Value, shown: str, is_root: bool, node: Value | None,
+                step_grad: float | None, children: tuple, show: Mapping | None) -> None:
+    current = v is node
+    if isinstance(v, Constant) and not current:
+        import graphviz
+
+        g.node(f"v{i}", graphviz.nohtml(_short(v.label or number(v.data))), id=f"v{i}",
+               shape="plaintext",
+               fontcolor=COLOURS["constant"], fontsize="10", width="0", height="0",
+               margin="0.02")
+        return
+    if current:
+        style = _Style(COLOURS["step"], COLOURS["step_pen"], pen_width=2,
+                       memo_fill=COLOURS["memo"] if step_grad is not None else "")
+    elif v in children:
+        style = _Style(COLOURS["node"], COLOURS["step_pen"], pen_width=2)
+    elif is_root:
+        style = _Style(COLOURS["output"])
+    elif v.is_leaf:
+        style = _Style(COLOURS["parameter"])
+    else:
+        style = _Style(COLOURS["node"])
+    grad = None
+    if show is not None:
+        grad = step_grad if current and step_grad is not None else show.get(v, v.grad)
+        grad = grad if grad is PENDING else float(grad)
+    g.node(f"v{i}", _value_label(i, v, shown, grad, style), id=f"v{i}", shape="plain")
+
+
+def _group_node(g: Any, key: tuple[str, ...], number_: int, groups: Mapping[int, tuple],
+                order: list[Value], show: Mapping, node: Value | None) -> None:
+    members = [i for i, k in groups.items() if k == key]
+    last = order[max(members)]
+    title = key[-1][len(key[-2]) + 1:] if len(key) > 1 else key[-1]  # "neurons.3" in "layers.0"
+    out = f"out {number(last.data)} grad {_grad_text(show.get(last, last.grad))}"
+    hot = node is not None and node in (order[i] for i in members)
+    label = (f'<<TABLE BORDER="{2 if hot else 1}" CELLBORDER="0" CELLSPACING="0" '
+             f'CELLPADDING="2" STYLE="rounded" '
+             f'BGCOLOR="{COLOURS["step"] if hot else COLOURS["node"]}" '
+             f'COLOR="{COLOURS["step_pen"] if hot else "#374151"}">'
+             f"<TR><TD><B>{_esc(title)}</B></TD></TR>"
+             f"<TR><TD>{len(members)} values</TD></TR>"
+             f"<TR><TD>{out}</TD></TR>"
+             "</TABLE>>")
+    g.node(f"c{number_}", label, id=f"c{number_}", shape="plain")
+
+
+def _grad_text(grad: float | str) -> str:
+    return "?" if grad is PENDING else number(grad)
+
+
+def _edges(g: Any, order: list[Value], index: Mapping[Value, int], groups: Mapping,
+           cluster_ids: Mapping, show_local: bool, node: Value | None, children: tuple) -> None:
+    def name(i: int, op: bool) -> str:
+        if i in groups:
+            return f"c{cluster_ids[groups[i]]}"
+        return f"{'o' if op else 'v'}{i}"
+
+    seen: set[tuple[str, str]] = set()
+    hot = {"color": COLOURS["step_pen"], "penwidth": "2"}
+    for i, v in enumerate(order):
+        if not v._parents:
+            continue
+        out_op = name(i, True)
+        for k, (p, local) in enumerate(zip(v._parents, v._locals)):
+            src = name(index[p], False)
+            collapsed = index[p] in groups or i in groups
+            if src == out_op or (collapsed and (src, out_op) in seen):
+                continue
+            seen.add((src, out_op))
+            attrs = {"id": f"e{i}_{k}"}
+            if show_local and index[p] not in groups and i not in groups:
+                attrs["label"] = number(local)
+                attrs["tooltip"] = (f"local derivative d({_name(i, v)})/d({_name(index[p], p)})"
+                                    f" = {local:.10g}")
+            if node is not None and p is node and v in children:
+                attrs.update(hot)
+            g.edge(src, out_op, **attrs)
+        dst = name(i, False)
+        if dst != out_op and (out_op, dst) not in seen:
+            seen.add((out_op, dst))
+            attrs = {"id": f"e{i}"}
+            if node is not None and v in children:
+                attrs.update(hot)
+            g.edge(out_op, dst, **attrs)
+
+
+def _legend(g: Any, with_step: bool) -> None:
+    """One small table node: a swatch and a word per kind of node."""
+    rows = []
+    for key, text in LEGEND:
+        if key == "step" and not with_step:
+            continue
+        if key == "constant":
+            swatch = f'<TD><FONT COLOR="{COLOURS["constant"]}">2.5</FONT></TD>'
+        else:
+            pen = COLOURS["step_pen"] if key == "step" else "#374151"
+            swatch = f'<TD BGCOLOR="{COLOURS[key]}" COLOR="{pen}" BORDER="1">   </TD>'
+        rows.append(f'<TR>{swatch}<TD ALIGN="LEFT">{text}</TD></TR>')
+    g.node("legend", '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1" '
+           f'COLOR="{COLOURS["cluster"]}" STYLE="rounded">'
+           f'<TR><TD COLSPAN="2"><B>legend</B></TD></TR>{"".join(rows)}</TABLE>>',
+           id="legend", shape="plain", fontsize="9")
+
+
+@functools.cache
+def _drawing_class() -> type:
+    """``Drawing``: a ``graphviz.Digraph`` that finds its renderer before rendering
+    (graphviz-pure, or a system dot for formats it lacks), renders PNGs from an
+    ASCII copy of the labels, and displays a hint instead of a traceback in
+    Jupyter when nothing can render. Built on first use so that importing
+    autograd never imports graphviz."""
+    import graphviz
+
+    from . import renderer
+
+    class Drawing(graphviz.Digraph):
+        def _prepare(self, format: str | None) -> tuple[list[str], Any]:
+            fmt = (format or self.format or "pdf").split(":")[0]
+            program = renderer.dot_for(fmt)
+            from graphviz.backend import dot_command
+
+            previous = dot_command.DOT_BINARY
+            renderer.use_dot(program)
+            body = self.body
+            if fmt in renderer.RASTER_FORMATS and renderer.is_pure(program):
+                self.body = [ascii_text(line) for line in body]
+            return body, previous
+
+        def _restore(self, saved: tuple[list[str], Any]) -> None:
+            from graphviz.backend import dot_command
+
+            self.body, dot_command.DOT_BINARY = saved
+
+        def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
+            saved = self._prepare(format)
+            try:
+                return super().pipe(format, *args, **kwargs)
+            finally:
+                self._restore(saved)
+
+        def render(self, filename: Any = None, directory: Any = None, view: bool = False,
+                   cleanup: bool = False, format: str | None = None, **kwargs: Any) -> str:
+            saved = self._prepare(format)
+            try:
+                return super().render(filename, directory=directory, view=view,
+                                      cleanup=cleanup, format=format, **kwargs)
+            finally:
+                self._restore(saved)
+
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                              **kwargs: Any) -> dict:
+            try:
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
+            except (renderer.RendererNotFound, graphviz.ExecutableNotFound,
+                    graphviz.CalledProcessError) as e:
+                return {"text/plain": fallback_text(str(e), self.source)}
+
+    Drawing.__module__ = __name__
+    return Drawing
+
+
+def fallback_text(reason: str, source: str) -> str:
+    """What Jupyter shows when the graph cannot be rendered: one hint line, then the DOT."""
+    first = reason.splitlines()[0] if reason else "cannot render"
+    return f"[memograd: graph not rendered: {first}]\n{source}"
+
+
+def mimebundle(root: Value, include: Any = None, exclude: Any = None) -> dict:
+    """``Value._repr_mimebundle_``: the graph as SVG, or a hint plus DOT text, or
+    (for a graph too big to draw) the reason in one line; never a traceback."""
+    try:
+        drawing = draw(root)
+    except ValueError as e:
+        return {"text/plain": f"{root!r}\n[memograd: {e}]"}
+    bundle = drawing._repr_mimebundle_(include, exclude)
+    if "image/svg+xml" in bundle:
+        bundle.setdefault("text/plain", repr(root))
+    return bundle
+
+
+def svg(root: Value) -> str | None:
+    """``Value._repr_svg_``: the graph as SVG text, or None when it cannot be rendered."""
+    bundle = mimebundle(root, include=["image/svg+xml"])
+    return bundle.get("image/svg+xml")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Drawing":
+        return _drawing_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

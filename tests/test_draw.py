@@ -1,0 +1,411 @@
+"""Drawing graphs: DOT text (no renderer needed), rendering through graphviz-pure,
+finding the renderer, and what happens when there is none."""
+
+import os
+import re
+import stat
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from autograd import Value, dot, draw, steps
+
+draw_module = sys.modules["autograd.draw"]  # `autograd.draw` is the function
+from autograd import renderer  # noqa: E402
+
+HAS_RENDERER = renderer.find_dot() is not None
+needs_renderer = pytest.mark.skipif(not HAS_RENDERER, reason="no graphviz-pure or dot found")
+
+
+def x_times_y_plus_x():
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    z = x * y + x
+    z.label = "z"
+    z.backward()
+    return x, y, z
+
+
+GOLDEN = Path(__file__).parent / "golden" / "x_times_y_plus_x.dot"
+
+
+def test_golden_dot_of_x_times_y_plus_x():
+    # x is used twice: grad 3 (through x*y, whose local dz/dx is y = 3) + 1 = 4.
+    *_, z = x_times_y_plus_x()
+    assert draw(z, show_local=True, legend=False).source == GOLDEN.read_text()
+
+
+def test_dot_text_does_not_depend_on_memory_addresses():
+    a = draw(x_times_y_plus_x()[2], legend=False).source
+    b = draw(x_times_y_plus_x()[2], legend=False).source
+    assert a == b
+    assert "0x" not in a
+
+
+def node_line(source: str, name: str) -> str:
+    (line,) = [ln for ln in source.splitlines() if ln.strip().startswith(f"{name} [")]
+    return line
+
+
+def test_micrograd_neuron_numbers_to_four_significant_digits():
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    o.backward()
+    src = draw(o).source
+    assert "<TD>o</TD><TD>data 0.7071</TD>" in src and ">grad 1</TD>" in src
+    assert "<TD>n</TD><TD>data 0.8814</TD>" in src and ">grad 0.5</TD>" in src
+    assert "<TD>b</TD><TD>data 6.881</TD>" in src
+    assert "<TD>x1</TD><TD>data 2</TD>" in src and ">grad -1.5</TD>" in src
+    assert "<TD>w2</TD><TD>data 1</TD>" in src and ">grad 0</TD>" in src
+    assert 'label=tanh' in src
+
+
+def test_show_grad_false_and_grads_mapping():
+    x, _, z = x_times_y_plus_x()
+    assert ">grad " not in draw(z, show_grad=False, legend=False).source
+    src = draw(z, grads={x: 0.125}, legend=False).source
+    assert "<TD>x</TD><TD>data 2</TD><TD ID=\"v0_grad\"" in src and ">grad 0.125<" in src
+
+
+def test_edge_labels_are_the_forward_pass_local_derivatives():
+    w = [Value(1.0, "w1"), Value(-2.0, "w2")]
+    z = dot(w, [1.0, -1.0])  # the course's neuron: dz/dw_i = x_i
+    a = z.sigmoid()
+    src = draw(a, show_local=True).source
+    assert re.search(r"-> o\d+ \[label=1 id=e\d+_0", src)
+    assert re.search(r"-> o\d+ \[label=-1 id=e\d+_1", src)
+    s = a.data * (1 - a.data)  # σ'(4) on the edge into σ
+    assert f"label={draw_module.number(s)} " in src
+    assert 'label="σ"' in src and "label=dot" in src
+    assert "label=" not in "".join(ln for ln in draw(a).source.splitlines() if "->" in ln)
+
+
+def test_constants_parameters_and_output_have_their_own_look():
+    x = Value(2.0, "x")
+    y = 2.5 * x
+    src = draw(y).source
+    const = node_line(src, "v0")
+    assert "label=2.5" in const and "shape=plaintext" in const and "grad" not in const
+    assert 'BGCOLOR="#dbeafe"' in node_line(src, "v1")  # parameter
+    assert 'BGCOLOR="#dcfce7"' in node_line(src, "v2")  # output
+    legend = node_line(src, "legend")
+    for word in ("parameter or input", "constant", "output", "operation"):
+        assert word in legend
+    assert "highlighted step" not in legend
+
+
+def test_op_labels_carry_their_constants():
+    x = Value(3.0, "x")
+    src = draw((x**2).leaky_relu(0.1) + 0).source
+    assert 'label="**2"' in src and 'label="leaky_relu(0.1)"' in src
+    from autograd import sum as vsum
+
+    assert 'label="Σ+5"' in draw(vsum([x, 5.0])).source
+
+
+def test_cluster_path_from_dotted_labels():
+    cp = draw_module.cluster_path
+    assert cp("layers.0.neurons.3.w.1") == ("layers.0", "layers.0.neurons.3")
+    assert cp("layers.0.neurons.3.z") == ("layers.0", "layers.0.neurons.3")
+    assert cp("mlp.layers.1.neurons.0.b") == ("mlp.layers.1", "mlp.layers.1.neurons.0")
+    assert cp("h1.b") == ("h1",)
+    assert cp("x.0") == () and cp("loss") == () and cp("0.5*x + y.1") == ()
+
+
+def tiny_net():
+    """2 inputs -> 2 tanh neurons -> 1 tanh neuron, labelled as nn labels them."""
+    xs = [Value(1.0, "x.0"), Value(-1.0, "x.1")]
+    weights = [[0.5, -0.25], [1.0, 0.75], [-0.5, 2.0]]
+    acts = xs
+    outs = []
+    for layer, (first, count) in enumerate(((0, 2), (2, 1))):
+        outs = []
+        for j in range(count):
+            p = f"layers.{layer}.neurons.{j}"
+            ws = [Value(w, f"{p}.w.{k}") for k, w in enumerate(weights[first + j])]
+            z = dot(ws, acts) + Value(0.1, f"{p}.b")
+            z.label = f"{p}.z"
+            a = z.tanh()
+            a.label = f"{p}.a"
+            outs.append(a)
+        acts = outs
+    loss = (outs[0] - 1.0) ** 2
+    loss.label = "loss"
+    return loss
+
+
+def test_clusters_box_each_neuron_inside_its_layer():
+    loss = tiny_net()
+    src = draw(loss).source
+    labels = re.findall(r'subgraph cluster_(\d+) \{\n\s*id="c\d+" label="([^"]+)"', src)
+    assert [name for _, name in labels] == [
+        "layers.0", "layers.0.neurons.0", "layers.0.neurons.1", "layers.1", "layers.1.neurons.0"]
+    # the neuron box of layers.0.neurons.1 holds its weights (shown as w.0, w.1), its bias,
+    # its unlabelled dot node, z and a; nothing else
+    box = src.split('label="layers.0.neurons.1"', 1)[1].split("\t\t}", 1)[0]
+    names = re.findall(r"<TD>([^<]+)</TD><TD>data", box)
+    assert sorted(names) == ["a", "b", "w.0", "w.1", "z"]
+    assert "label=dot" in box
+    assert "x.0" not in box and "loss" not in box
+    flat = draw(loss, cluster=False).source
+    assert "subgraph" not in flat and "<TD>layers.0.neurons.1.w.0</TD>" in flat
+
+
+def test_highlight_a_value():
+    _, y, z = x_times_y_plus_x()
+    line = node_line(draw(z, highlight=y).source, "v1")
+    assert 'BGCOLOR="#fde68a"' in line and 'COLOR="#d97706"' in line
+    assert "highlighted step" in node_line(draw(z, highlight=y).source, "legend")
+
+
+def test_highlight_a_step_marks_memo_entry_contributions_and_pending_entries():
+    x, y, z = x_times_y_plus_x()
+    all_steps = list(steps(z))
+    step_x = next(s for s in all_steps if s.node is x)
+    src = draw(z, highlight=step_x).source
+    line = node_line(src, "v0")
+    # its memo entry, filled with the step's number (3*1 + 1*1 = 4), in the memo colour
+    assert '<TD ID="v0_grad" TOOLTIP="memo entry dC/d(x) = 4" BGCOLOR="#f59e0b">grad 4</TD>' in line
+    # both edges out of x carry a contribution: to the * (local 3) and to the + (local 1)
+    for edge in ("e2_0", "e3_1"):
+        (e,) = [ln for ln in src.splitlines() if f"id={edge}" in ln]
+        assert 'color="#d97706"' in e and "penwidth=2" in e
+    (other,) = [ln for ln in src.splitlines() if "id=e2_1" in ln]
+    assert "penwidth" not in other
+    # an entry filled at a later step is grey and unknown; an earlier one shows its value
+    step_y = next(s for s in all_steps if s.node is y)
+    if step_y.index > step_x.index:
+        assert "grad ?" in node_line(src, "v1")
+    else:
+        assert ">grad 2</TD>" in node_line(src, "v1")
+    first = draw(z, highlight=all_steps[0]).source
+    assert first.count("grad ?") == 3 and ">grad 1</TD>" in node_line(first, "v3")
+
+
+def test_highlight_errors_name_the_problem():
+    *_, z = x_times_y_plus_x()
+    with pytest.raises(TypeError, match="highlight must be a Value or a Step, got str"):
+        draw(z, highlight="x")
+    with pytest.raises(ValueError, match="not in the graph"):
+        draw(z, highlight=Value(1.0))
+    with pytest.raises(TypeError, match="root must be a Value"):
+        draw(3.0)
+    with pytest.raises(ValueError, match="rankdir"):
+        draw(z, rankdir="up")
+
+
+def test_max_nodes_collapses_each_neuron_into_one_node():
+    loss = tiny_net()
+    src = draw(loss, max_nodes=10, show_local=True).source
+    groups = re.findall(r'(c\d+) \[label=<<TABLE[^\n]*<B>([^<]+)</B>.*?<TD>(\d+) values', src)
+    assert [(name, int(n)) for _, name, n in groups] == [
+        ("neurons.0", 6), ("neurons.1", 6), ("neurons.0", 6)]
+    assert "w.0" not in src
+    # one edge per pair of connected nodes: each input into each layer-0 neuron,
+    # each layer-0 neuron into the layer-1 neuron, which feeds the loss's "-"
+    assert len(re.findall(r"v\d+ -> c\d+", src)) == 4
+    assert len(re.findall(r"c\d+ -> c\d+", src)) == 2
+    assert len(re.findall(r"c\d+ -> o\d+", src)) == 1
+    assert draw(loss, collapse=True, show_local=True).source == src
+
+
+def test_max_nodes_refuses_with_a_message_naming_the_parameter():
+    x = Value(0.5, "x")
+    y = x
+    for _ in range(30):
+        y = y * 1.01
+    n = len(__import__("autograd").topological_order(y))
+    with pytest.raises(ValueError, match=rf"has {n} values.*max_nodes=20.*max_nodes={n}"):
+        draw(y, max_nodes=20)
+    loss = tiny_net()
+    with pytest.raises(ValueError, match=r"max_nodes=3.*collapsed into one node.*max_nodes="):
+        draw(loss, max_nodes=3)
+    with pytest.raises(ValueError, match="collapse=True"):
+        draw(loss, max_nodes=10, collapse=False)
+    assert "values" not in draw(y, max_nodes=n).source
+
+
+def test_a_huge_graph_is_refused_quickly_without_recursion():
+    y = Value(1.0, "x")
+    for _ in range(100_000):
+        y = y + 1.0
+    with pytest.raises(ValueError, match="max_nodes=200"):
+        draw(y)
+
+
+def test_ascii_text_for_png_labels():
+    text = draw_module.ascii_text("σ(z) · ∂C/∂z, Σ, −1, café")
+    assert text == "sigmoid(z) * dC/dz, sum, -1, cafe"
+    assert draw_module.ascii_text("网络").isascii()
+
+
+def test_number_formatting():
+    n = draw_module.number
+    shown = [n(0.70710678), n(4.0), n(-0.0), n(1e-7), n(-2.5)]
+    assert shown == ["0.7071", "4", "0", "1e-07", "-2.5"]
+
+
+# -- rendering ------------------------------------------------------------------
+
+
+@needs_renderer
+def test_svg_through_the_found_renderer_keeps_ids_for_the_walkthrough():
+    *_, z = x_times_y_plus_x()
+    svg = draw(z, show_local=True).pipe(format="svg").decode()
+    assert svg.lstrip().startswith("<?xml") and "</svg>" in svg
+    for element_id in ("v0", "v3", "o2", "e2_0", "e3", "a_v0_grad", "legend"):
+        assert f'id="{element_id}"' in svg
+    assert ">grad 4</text>" in svg and ">data 8</text>" in svg
+
+
+@needs_renderer
+def test_png_is_rendered_from_ascii_labels(capfd):
+    x = Value(0.5, "x")
+    y = x.sigmoid()
+    png = draw(y).pipe(format="png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(png[16:20], "big")
+    assert 50 < width < 2000
+    assert "non-ASCII" not in capfd.readouterr().err
+    assert 'label="σ"' in draw(y).source  # the DOT text itself keeps the symbol
+
+
+@needs_renderer
+def test_png_of_a_big_graph_stays_within_a_few_thousand_pixels():
+    y = Value(1.0, "x")
+    for _ in range(150):
+        y = y * 1.001
+    png = draw(y, max_nodes=400).pipe(format="png")
+    width, height = (int.from_bytes(png[i:i + 4], "big") for i in (16, 20))
+    assert max(width, height) <= 4000
+
+
+@needs_renderer
+def test_render_writes_files_like_graphviz(tmp_path):
+    *_, z = x_times_y_plus_x()
+    out = draw(z).render(tmp_path / "graph", format="svg")
+    assert Path(out) == tmp_path / "graph.svg"
+    assert "grad 4" in Path(out).read_text()
+    assert (tmp_path / "graph").read_text().startswith("digraph memograd")
+
+
+@needs_renderer
+def test_draw_points_the_graphviz_package_at_the_renderer():
+    import graphviz
+    from graphviz.backend import dot_command
+
+    *_, z = x_times_y_plus_x()
+    draw(z)
+    assert Path(dot_command.DOT_BINARY) == renderer.find_dot()
+    assert b"<svg" in graphviz.Digraph(body=["a -> b\n"]).pipe(format="svg")
+
+
+@needs_renderer
+def test_jupyter_display_of_a_value_is_its_svg():
+    *_, z = x_times_y_plus_x()
+    bundle = z._repr_mimebundle_()
+    assert "<svg" in bundle["image/svg+xml"] and bundle["text/plain"] == repr(z)
+    assert "<svg" in z._repr_svg_()
+
+
+# -- finding a renderer, and living without one --------------------------------------------
+
+
+def fake_program(folder: Path, name: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text("#!/bin/sh\nexit 0\n")
+    path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+    return path
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX executables")
+def test_lookup_order(tmp_path, monkeypatch):
+    scripts, beside, user, on_path = (tmp_path / d for d in ("scripts", "bin", "user", "path"))
+    monkeypatch.delenv("MEMOGRAD_DOT", raising=False)
+    monkeypatch.setenv("PATH", str(on_path))
+
+    def get_path(name, scheme=None):
+        return str(user if scheme else scripts)
+
+    monkeypatch.setattr(sysconfig, "get_path", get_path)
+    monkeypatch.setattr(sys, "executable", str(beside / "python"))
+    assert renderer.find_dot() is None
+    system_dot = fake_program(on_path, "dot")
+    assert renderer.find_dot() == system_dot
+    pure_on_path = fake_program(on_path, "graphviz-pure")
+    assert renderer.find_dot() == pure_on_path
+    in_user = fake_program(user, "graphviz-pure")
+    assert renderer.find_dot() == in_user
+    beside_python = fake_program(beside, "graphviz-pure")
+    assert renderer.find_dot() == beside_python
+    in_scripts = fake_program(scripts, "graphviz-pure")
+    assert renderer.find_dot() == in_scripts
+    chosen = fake_program(tmp_path / "mine", "my-dot")
+    monkeypatch.setenv("MEMOGRAD_DOT", str(chosen))
+    assert renderer.find_dot() == chosen
+    monkeypatch.setenv("MEMOGRAD_DOT", str(tmp_path / "missing"))
+    assert renderer.find_dot() is None
+
+
+def test_graphviz_pure_is_found_in_an_unactivated_venv(monkeypatch):
+    installed = Path(sysconfig.get_path("scripts")) / "graphviz-pure"
+    if not installed.exists():
+        pytest.skip("graphviz-pure is not installed in this interpreter's scripts folder")
+    monkeypatch.delenv("MEMOGRAD_DOT", raising=False)
+    monkeypatch.setenv("PATH", "")
+    assert renderer.find_dot() == installed
+
+
+@pytest.fixture
+def no_renderer(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEMOGRAD_DOT", str(tmp_path / "no-such-dot"))
+    yield
+    renderer.configure()  # put the graphviz package back on a real renderer for later tests
+
+
+def test_without_a_renderer_draw_still_gives_dot_text(no_renderer):
+    *_, z = x_times_y_plus_x()
+    g = draw(z)
+    assert "grad 4" in g.source
+    with pytest.raises(renderer.RendererNotFound,
+                       match=r"MEMOGRAD_DOT=.*no-such-dot.*pip install graphviz-pure"):
+        g.pipe(format="svg")
+
+
+def test_without_a_renderer_jupyter_shows_a_hint_and_the_dot_source(no_renderer):
+    *_, z = x_times_y_plus_x()
+    bundle = z._repr_mimebundle_()
+    assert set(bundle) == {"text/plain"}
+    hint, source = bundle["text/plain"].split("\n", 1)
+    assert hint.startswith("[memograd: graph not rendered:") and "graphviz-pure" in hint
+    assert source == draw(z).source
+    assert z._repr_svg_() is None
+    assert set(draw(z)._repr_mimebundle_()) == {"text/plain"}
+
+
+def test_jupyter_display_of_a_graph_too_big_says_why():
+    y = Value(1.0, "x")
+    for _ in range(300):
+        y = y + 1.0
+    bundle = y._repr_mimebundle_()
+    assert set(bundle) == {"text/plain"} and "max_nodes=200" in bundle["text/plain"]
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX PATH")
+def test_pdf_needs_a_system_dot(tmp_path, monkeypatch):
+    pure = renderer.find_dot()
+    if pure is None or not renderer.is_pure(pure):
+        pytest.skip("graphviz-pure is not the renderer here")
+    monkeypatch.setenv("MEMOGRAD_DOT", str(pure))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no system dot
+    *_, z = x_times_y_plus_x()
+    with pytest.raises(renderer.RendererNotFound,
+                       match=r"cannot write pdf.*apt-get install graphviz.*brew install graphviz"):
+        draw(z).pipe(format="pdf")
