@@ -18,7 +18,7 @@ from .backward import (
 from .draw import draw
 from .ops import TABLE as OPS
 from .ops import DomainError
-from .steps import Contribution, Step, steps
+from .steps import Contribution, GradWork, Step, compare_work, memoized_grad, naive_grad, steps
 from .value import (
     Constant,
     Value,
@@ -42,10 +42,12 @@ __all__ = [
     "Constant",
     "Contribution",
     "DomainError",
+    "GradWork",
     "Step",
     "Value",
     "as_value",
     "backward",
+    "compare_work",
     "cos",
     "dot",
     "draw",
@@ -56,6 +58,8 @@ __all__ = [
     "leaky_relu",
     "log",
     "memo_table",
+    "memoized_grad",
+    "naive_grad",
     "no_grad",
     "relu",
     "sigmoid",

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from .backward import memo_table, topological_order
 from .expr import ExpressionError, evaluate, variables
+from .steps import comparison_report, step_through
 from .value import Value
 
 EXAMPLE = "tanh(w1*x1 + w2*x2 + b)"
@@ -89,9 +90,21 @@ def cmd_trace(args: argparse.Namespace) -> int:
     at = args.at if args.at is not None else (EXAMPLE_AT if args.expression is None else [])
     root = build(expression, at)
     shown = ", ".join(at) if at else "(no variables)"
+    if args.step:
+        header = [f"{expression}  at  {shown}",
+                  f"output = {_number(root.data)}; C = output, so dC/doutput = 1", ""]
+        step_through(root, header, pause=not args.no_pause)
+        return 0
+    if args.no_pause:
+        raise UsageError("--no-pause goes with --step")
     print(f"{expression}  at  {shown}")
     print(f"output = {_number(root.data)}; C = output, so dC/doutput = 1\n")
     print(trace_table(root), end="")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    print(comparison_report(args.depth, args.width, args.run_limit), end="")
     return 0
 
 
@@ -108,7 +121,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"an arithmetic expression (default: the neuron {EXAMPLE!r})")
     trace.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
                        help="the value of each variable, e.g. --at x=2 y=-1")
+    trace.add_argument("--step", action="store_true",
+                       help="show the backward pass one node at a time (Enter for the next)")
+    trace.add_argument("--no-pause", action="store_true",
+                       help="with --step: print every step without waiting")
     trace.set_defaults(run=cmd_trace)
+    compare = commands.add_parser(
+        "compare", help="count the work of naive path enumeration vs memoized backprop",
+        description="For fully connected nets of each depth and width, count the "
+                    "multiplications and additions of summing over every path vs one "
+                    "memoized backward pass.")
+    compare.add_argument("--depth", nargs="+", type=int, default=[1, 2, 3, 4, 5, 6],
+                         metavar="N", help="numbers of hidden layers (default: 1 2 3 4 5 6)")
+    compare.add_argument("--width", nargs="+", type=int, default=[4], metavar="N",
+                         help="neurons per hidden layer, also the number of inputs (default: 4)")
+    compare.add_argument("--run-limit", type=int, default=100_000, metavar="PATHS",
+                         help="really walk the paths when there are at most this many "
+                              "(default: 100000); beyond, count them")
+    compare.set_defaults(run=cmd_compare)
     return parser
 
 

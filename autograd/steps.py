@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import builtins
 import random
+import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from typing import TextIO
 
 from .backward import topological_order
 from .value import Constant, Value, _check_finite_seed, dot
@@ -257,7 +259,7 @@ def chain_rule_symbols(step: Step) -> str:
 
 def memo_line(memo: MemoView, ascii: bool = False, limit: int = 6) -> str:
     """How full the memo is after a step, and the pending entries so far:
-    ``memo: 2 of 4 filled; pending: y = 2 (1 of 1 shares), x = 1 (1 of 2 shares)``."""
+    ``memo: 2 of 4 filled; pending: y = 2 (1 of 1 shares in), x waiting (0 of 2 shares in)``."""
     minus = "-" if ascii else "−"
     filled = len(memo.filled)
     text = f"memo: {filled} of {len(memo)} filled"
@@ -267,8 +269,8 @@ def memo_line(memo: MemoView, ascii: bool = False, limit: int = 6) -> str:
     shown = []
     for node in pending[:limit]:
         arrived, expected = memo.shares(node)
-        value = f"= {_num(memo[node], minus)}" if arrived else "nothing yet"
-        shown.append(f"{memo.name(node)} {value} ({arrived} of {expected} shares)")
+        value = f"= {_num(memo[node], minus)}" if arrived else "waiting"
+        shown.append(f"{memo.name(node)} {value} ({arrived} of {expected} shares in)")
     more = f", and {len(pending) - limit} more" if len(pending) > limit else ""
     return text + "; pending: " + ", ".join(shown) + more
 
@@ -298,6 +300,71 @@ def print_steps(root: Value, write=print, pause=None, ascii: bool = False) -> in
               else "  " + chain_rule_symbols(step))
         write("  " + memo_line(step.memo, ascii))
         shown += 1
+    return shown
+
+
+
+def _writer(stream: TextIO, ascii: bool):
+    """print() to ``stream``, escaping what its encoding cannot show (a
+    non-UTF-8 terminal gets ``\\u03b1`` for an α in a label, not a crash)."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(line: str = "") -> None:
+        if ascii:
+            line = line.encode(encoding, "backslashreplace").decode(encoding)
+        print(line, file=stream)
+
+    return write
+
+
+def can_print(stream: TextIO, text: str = "×−") -> bool:
+    """True if ``stream``'s encoding can show ``text``."""
+    try:
+        text.encode(getattr(stream, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
+
+
+def step_through(root: Value, header: Sequence[str] = (), pause: bool = True,
+                 stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 stderr: TextIO | None = None) -> int:
+    """``memograd trace --step``: write ``header``, then every step of
+    ``root``'s backward pass; between steps wait for Enter (``q`` quits) when
+    ``pause`` is set and ``stdin`` is a terminal. Returns the steps shown.
+    """
+    stdin = sys.stdin if stdin is None else stdin
+    stdout = sys.stdout if stdout is None else stdout
+    stderr = sys.stderr if stderr is None else stderr
+    ascii = not can_print(stdout)
+    write = _writer(stdout, ascii)
+    for line in header:
+        write(line)
+    interactive = pause and stdin.isatty()
+
+    def wait() -> bool:
+        stdout.flush()
+        print("[Enter: next step, q: quit] ", end="", file=stderr, flush=True)
+        try:
+            answer = stdin.readline()
+        except KeyboardInterrupt:  # Ctrl-C at the prompt: stop, like q
+            print(file=stderr)
+            return False
+        if not answer:  # end of input: show the rest without waiting
+            nonlocal interactive
+            interactive = False
+            print(file=stderr)
+            return True
+        return answer.strip().lower() not in ("q", "quit")
+
+    total = len(topological_order(root))
+    shown = print_steps(root, write, lambda: wait() if interactive else True, ascii)
+    if shown < total:
+        write(f"stopped after {shown} of {total} steps")
+    else:
+        edges = builtins.sum(len(n._parents) for n in topological_order(root))
+        write(f"done: {total} entries, each computed once; {edges} multiplications "
+              f"and {edges} additions, one of each per edge")
     return shown
 
 
@@ -464,6 +531,9 @@ def fully_connected(depth: int, width: int, seed: int = 0) -> tuple[Value, list[
     return (layer[0] - 1.0) ** 2, params
 
 
+MAX_COMPARE_EDGES = 2_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class WorkRow:
     """Work to get dloss/dp for every parameter p of one fully connected net.
@@ -495,6 +565,20 @@ def compare_work(depths: Sequence[int], widths: Sequence[int],
     Nets whose parameters have at most ``run_limit`` paths in all are really
     enumerated; for bigger ones the naive counts are computed without walking.
     """
+    for n in (*depths, *widths):
+        if not isinstance(n, int) or isinstance(n, bool):
+            raise TypeError(f"compare_work: depths and widths must be integers, got {n!r}")
+    if not depths or not widths:
+        raise ValueError("compare_work: give at least one depth and one width")
+    for depth in depths:
+        for width in widths:
+            if depth < 0 or width < 1:
+                raise ValueError(f"compare_work: need depth >= 0 and width >= 1, "
+                                 f"got depth {depth}, width {width}")
+            edges = (depth * width + 1) * (2 * width + 3)
+            if edges > MAX_COMPARE_EDGES:
+                raise ValueError(f"compare_work: depth {depth}, width {width} makes about "
+                                 f"{edges:,} edges; keep it under {MAX_COMPARE_EDGES:,}")
     rows = []
     for width in widths:
         for depth in depths:
@@ -531,3 +615,17 @@ def format_work(rows: Sequence[WorkRow]) -> str:
     if any(not r.enumerated for r in rows):
         lines.append("\n\\* counted by dynamic programming over the graph, too many paths to walk")
     return "\n".join(lines) + "\n"
+
+
+def comparison_report(depths: Sequence[int], widths: Sequence[int],
+                      run_limit: int = 100_000) -> str:
+    """``memograd compare``: a sentence saying what is compared, then the table."""
+    rows = compare_work(depths, widths, run_limit)
+    return (
+        "Gradient of the loss (output - 1)**2 with respect to every weight and bias of a\n"
+        "fully connected tanh net: `width` inputs, `depth` hidden layers of `width` neurons,\n"
+        "one output. naive = for each parameter, walk every path to the loss with a stack\n"
+        "of (node, product so far), remembering nothing (one multiplication per edge\n"
+        "walked, one addition per path); memo = one backward pass (one multiplication\n"
+        "and one addition per edge, every gradient at once).\n\n"
+        + format_work(rows))
