@@ -1,9 +1,10 @@
 """naive_grad (every path, no memo) against backward, and the work counts in closed form."""
 
 import math
+from pathlib import Path
 
 import pytest
-from test_steps import random_graph
+from test_steps import GOLDEN, random_graph
 
 import autograd
 from autograd import Value, dot, grad, naive_grad
@@ -11,6 +12,7 @@ from autograd.cli import main
 from autograd.steps import (
     GradWork,
     compare_work,
+    comparison_report,
     count_paths,
     format_work,
     fully_connected,
@@ -194,3 +196,46 @@ def test_compare_exit_codes(capsys):
     with pytest.raises(SystemExit) as e:
         main(["compare", "--depth", "two"])
     assert e.value.code == 2
+
+
+def abs_shares(out, leaf):
+    """The sum over paths of |product of locals|: bounds the rounding of any summation order."""
+    memo = {out: 1.0}
+    for node in reversed(autograd.topological_order(out)):
+        g = memo.get(node, 0.0)
+        for parent, local in zip(node.parents, node.local_grads):
+            memo[parent] = memo.get(parent, 0.0) + g * abs(local)
+    return memo.get(leaf, 0.0)
+
+
+def test_naive_and_steps_agree_with_backward_on_generated_expressions():
+    """With the gradient-checking issue's strategies: random graphs with shared nodes."""
+    testing = pytest.importorskip("autograd.testing")
+    from hypothesis import given, settings
+
+    @settings(max_examples=60, deadline=None)
+    @given(testing.expressions(max_nodes=8))
+    def check(case):
+        out, leaves = case.graph()
+        expected = grad(out, leaves)
+        for leaf, g in zip(leaves, expected):
+            # the shares' absolute values bound the rounding of a sum in another order
+            scale = abs_shares(out, leaf)
+            assert naive_grad(out, leaf).value == pytest.approx(g, rel=1e-9, abs=1e-12 * scale)
+        order = autograd.topological_order(out)
+        autograd.backward(out)
+        by_backward = [n.grad for n in order]
+        autograd.zero_grad(out)
+        for _ in autograd.steps(out):
+            pass
+        assert [n.grad for n in order] == by_backward
+
+    check()
+
+
+def test_readme_shows_the_real_command_output():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    intro, table = comparison_report([1, 2, 4, 6, 8], [2, 4, 8]).split("\n\n", 1)
+    assert "$ memograd compare --depth 1 2 4 6 8 --width 2 4 8" in readme
+    assert intro in readme and table in readme
+    assert GOLDEN in readme
