@@ -246,14 +246,16 @@ def chain_rule_line(step: Step, ascii: bool = False) -> str:
     return head + terms + " = " + _num(step.grad, minus)
 
 
-
-def chain_rule_symbols(step: Step) -> str:
-    """The chain-rule line in symbols: ``dC/d(a) = d(z')/d(a) × dC/d(z') + …``."""
+def chain_rule_symbols(step: Step, ascii: bool = False) -> str:
+    """The chain-rule line in symbols: ``dC/d(a) = d(z')/d(a) × dC/d(z') + …``;
+    for the output, the seed."""
     head = f"dC/d({step.name()}) = "
     if not step.contributions:
-        return head + "1 (the seed: C is the output)" if step.grad == 1.0 else head + "the seed"
-    me = step.name()
-    return head + " + ".join(f"d({step.name(c.child)})/d({me}) × dC/d({step.name(c.child)})"
+        if step.grad == 1.0:
+            return head + "1 (the seed: C is the output)"
+        return head + _num(step.grad, "-" if ascii else "−") + " (the seed)"
+    me, times = step.name(), " * " if ascii else " × "
+    return head + " + ".join(f"d({step.name(c.child)})/d({me}){times}dC/d({step.name(c.child)})"
                              for c in step.contributions)
 
 
@@ -282,7 +284,6 @@ def print_steps(root: Value, write=print, pause=None, ascii: bool = False) -> in
     returns False the walk stops. Returns the number of steps shown. The
     ``.grad`` of each node shown is updated, as by ``steps()``.
     """
-    times = " * " if ascii else " × "
     total = None
     shown = 0
     for step in steps(root):
@@ -291,17 +292,14 @@ def print_steps(root: Value, write=print, pause=None, ascii: bool = False) -> in
         elif pause is not None and not pause():
             break
         node = step.node
-        kind = f"{node.op}, value" if node.op else "leaf, value"
-        write(f"step {step.index + 1} of {total}: {step.name()}  ({kind} "
+        write(f"step {step.index + 1} of {total}: {step.name()}  ({node.op or 'leaf'}, value "
               f"{_num(node.data, '-' if ascii else '−')})")
+        write("  " + chain_rule_symbols(step, ascii))
         if step.contributions:
-            write("  " + chain_rule_symbols(step).replace(" × ", times))
-        write("  " + chain_rule_line(step, ascii) if step.contributions
-              else "  " + chain_rule_symbols(step))
+            write("  " + chain_rule_line(step, ascii))
         write("  " + memo_line(step.memo, ascii))
         shown += 1
     return shown
-
 
 
 def _writer(stream: TextIO, ascii: bool):
@@ -363,7 +361,8 @@ def step_through(root: Value, header: Sequence[str] = (), pause: bool = True,
         write(f"stopped after {shown} of {total} steps")
     else:
         edges = builtins.sum(len(n._parents) for n in topological_order(root))
-        write(f"done: {total} entries, each computed once; {edges} multiplications "
+        entries = "1 entry" if total == 1 else f"{total} entries"
+        write(f"done: {entries}, each computed once; {edges} multiplications "
               f"and {edges} additions, one of each per edge")
     return shown
 
