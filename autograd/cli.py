@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from .backward import memo_table, topological_order
 from .expr import ExpressionError, evaluate, variables
+from .renderer import RendererNotFound
 from .steps import comparison_report, step_through
 from .value import Value
 
@@ -85,11 +86,32 @@ def build(expression: str, at: Sequence[str]) -> Value:
     return evaluate(expression, {n: values[n] for n in names})
 
 
+def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
+                   max_nodes: int | None) -> None:
+    """Write each (path, "svg" | "png" | "html") of ``root`` and say so; the drawings
+    show the memo (dC/dnode) and the local derivatives on the edges."""
+    from .draw import MAX_NODES, save
+    from .walkthrough import walkthrough
+
+    limit = MAX_NODES if max_nodes is None else max_nodes
+    for path, kind in pictures:
+        if kind == "html":
+            walkthrough(root, path, title=title, max_nodes=limit)
+        else:
+            save(root, path, kind, grads=memo_table(root), show_local=True, max_nodes=limit)
+        print(f"wrote {path}")
+
+
 def cmd_trace(args: argparse.Namespace) -> int:
     expression = args.expression if args.expression is not None else EXAMPLE
     at = args.at if args.at is not None else (EXAMPLE_AT if args.expression is None else [])
     root = build(expression, at)
     shown = ", ".join(at) if at else "(no variables)"
+    pictures = [(path, kind) for path, kind in
+                ((args.svg, "svg"), (args.png, "png"), (args.html, "html")) if path]
+    if pictures:  # before the (possibly interactive) output, so a bad path fails fast
+        write_pictures(root, pictures, title=f"{expression}  at  {shown}",
+                       max_nodes=args.max_nodes)
     if args.step:
         header = [f"{expression}  at  {shown}",
                   f"output = {_number(root.data)}; C = output, so dC/doutput = 1", ""]
@@ -106,6 +128,15 @@ def cmd_trace(args: argparse.Namespace) -> int:
 def cmd_compare(args: argparse.Namespace) -> int:
     print(comparison_report(args.depth, args.width, args.run_limit), end="")
     return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from nn.demo import main as demo  # imported here: the engine never imports nn at import time
+
+    try:
+        return demo(args)
+    except (ImportError, OSError) as e:
+        raise UsageError(str(e)) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,6 +156,12 @@ def build_parser() -> argparse.ArgumentParser:
                        help="show the backward pass one node at a time (Enter for the next)")
     trace.add_argument("--no-pause", action="store_true",
                        help="with --step: print every step without waiting")
+    trace.add_argument("--svg", metavar="FILE", help="also draw the graph with its numbers as SVG")
+    trace.add_argument("--png", metavar="FILE", help="also draw the graph as PNG")
+    trace.add_argument("--html", metavar="FILE",
+                       help="also write a page stepping through the backward pass")
+    trace.add_argument("--max-nodes", type=int, default=None, metavar="N",
+                       help="with --svg/--png/--html: draw graphs of up to N values (default 200)")
     trace.set_defaults(run=cmd_trace)
     compare = commands.add_parser(
         "compare", help="count the work of naive path enumeration vs memoized backprop",
@@ -139,6 +176,19 @@ def build_parser() -> argparse.ArgumentParser:
                          help="really walk the paths when there are at most this many "
                               "(default: 100000); beyond, count them")
     compare.set_defaults(run=cmd_compare)
+    demo = commands.add_parser(
+        "demo", help="train micrograd's demo net with nn, save it and plot its decision boundary",
+        description="Train an MLP 2-16-16-1 on 100 two-moons points (max-margin loss, SGD, "
+                    "100 epochs) with a progress bar; write model.json and "
+                    "decision_boundary.png to the output folder.")
+    demo.add_argument("--out", default="memograd-demo", metavar="DIR",
+                      help="output folder (default: memograd-demo)")
+    demo.add_argument("--epochs", type=int, default=100, metavar="N",
+                      help="epochs of full-batch training (default: 100)")
+    demo.add_argument("--seed", type=int, default=1, metavar="N",
+                      help="seed of the initial weights (default: 1)")
+    demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    demo.set_defaults(run=cmd_demo)
     return parser
 
 
@@ -151,7 +201,7 @@ def _is_option(parser: argparse.ArgumentParser, command: str, token: str) -> boo
 
 
 USER_ERRORS = (UsageError, ExpressionError, ValueError, TypeError, ArithmeticError,
-               RecursionError, MemoryError)
+               RecursionError, MemoryError, RendererNotFound, OSError)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,59 @@
+"""`History`: what ``nn.fit`` measured, epoch by epoch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._files import atomic_write
+
+
+@dataclass
+class History:
+    """Per-epoch training loss and accuracy, validation loss and accuracy, and the
+    learning rate used. Accuracy lists are empty when accuracy is not measured,
+    validation lists when there is no validation data."""
+
+    train_loss: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    def as_dict(self) -> dict[str, list[float]]:
+        return {"train_loss": list(self.train_loss), "train_accuracy": list(self.train_accuracy),
+                "val_loss": list(self.val_loss), "val_accuracy": list(self.val_accuracy),
+                "lr": list(self.lr)}
+
+    def plot(self, path: str | Path | None = None) -> Any:
+        """A matplotlib Figure of loss (and accuracy) per epoch; saved to ``path`` when
+        given (atomically, format from the extension). Needs matplotlib."""
+        try:
+            from matplotlib.figure import Figure
+        except ImportError as e:
+            raise ImportError('History.plot needs matplotlib: pip install "memograd[notebooks]"'
+                              ) from e
+        panels = 2 if self.train_accuracy or self.val_accuracy else 1
+        fig = Figure(figsize=(5 * panels, 3.5), layout="constrained")
+        axes = fig.subplots(1, panels, squeeze=False)[0]
+        epochs = range(1, self.epochs + 1)
+        for ax, (title, train, val) in zip(axes, [
+                ("loss", self.train_loss, self.val_loss),
+                ("accuracy", self.train_accuracy, self.val_accuracy)]):
+            if train:
+                ax.plot(epochs, train, label="train")
+            if val:
+                ax.plot(epochs, val, label="validation")
+            ax.set_xlabel("epoch")
+            ax.set_title(title)
+            ax.legend()
+        if path is not None:
+            suffix = Path(path).suffix
+            atomic_write(path, lambda temp: fig.savefig(temp, format=suffix[1:] or "png"),
+                         suffix=suffix)
+        return fig

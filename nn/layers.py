@@ -1,0 +1,175 @@
+"""Fully connected networks: `Neuron`, `Layer`, `MLP`.
+
+Each neuron computes ``z = w·x + b`` as ONE graph node (``autograd.dot`` over
+the weights and the bias, with a constant 1 as the bias's input, so dz/dw_i is
+x_i and dz/db is 1, as the course's forward pass says), then ``a = act(z)``.
+The z and a nodes are labelled with the neuron's path (``layers.0.neurons.3.z``).
+
+The constructors also accept micrograd 0.1.0's arguments: ``Neuron(nin, nonlin=True)``,
+``Layer(nin, nout, **kwargs)``, ``MLP(nin, nouts)`` with ReLU on every layer but the
+last; ``parameters()`` lists layer by layer, neuron by neuron, the weights then the
+bias, so weights copy between the two libraries in order.
+"""
+
+from __future__ import annotations
+
+import numbers
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import Value, dot
+
+from .activations import Activation, get_activation, is_builtin
+from .init import Rng, get_scheme, make_rng
+from .module import Module
+
+Input = Sequence[Value | float] | Value | float
+Seed = int | random.Random | None
+
+
+def _size(x: object, what: str) -> int:
+    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
+        raise TypeError(f"{what} must be an int, got {type(x).__name__} {x!r}")
+    if x < 1:
+        raise ValueError(f"{what} must be at least 1, got {x}")
+    return int(x)
+
+
+def _as_inputs(x: Input) -> Sequence[Value | float]:
+    """A lone number or Value is a one-element input (handy for one-variable models)."""
+    return (x,) if isinstance(x, (Value, numbers.Real)) else x
+
+
+class Neuron(Module):
+    """``a = act(w·x + b)`` with ``nin`` weights.
+
+    ``activation`` is a name from ``nn.activations`` (sigmoid, tanh, relu, leaky_relu,
+    hard_sigmoid, linear) or a function of a Value; when it is not given, micrograd's
+    ``nonlin`` chooses relu (True, the default) or linear (False). ``init`` and
+    ``seed``: see ``nn.init``.
+
+    >>> n = Neuron(2, activation="sigmoid", seed=0)
+    >>> n.w[0].data, n.w[1].data, n.b.data = 1.0, -2.0, 1.0
+    >>> a = n([1.0, -1.0]); a.parents[0].data, round(a.data, 2)   # the course's z = 4
+    (4.0, 0.98)
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, *,
+                 activation: str | Callable[[Value], Value] | Activation | None = None,
+                 init: str | Callable = "uniform", seed: Seed | Rng = None,
+                 fan_out: int = 1) -> None:
+        nin = _size(nin, "Neuron: nin")
+        self.activation = get_activation(activation if activation is not None
+                                         else ("relu" if nonlin else "linear"))
+        self.nonlin = self.activation.name != "linear"
+        draw = get_scheme(init)
+        rng = make_rng(seed)
+        self.w = [Value(draw(rng, nin, fan_out)) for _ in range(nin)]
+        self.b = Value(0.0)
+
+    def _on_relabel(self) -> None:
+        self._z_label = self._path + "z"
+        self._a_label = self._path + "a"
+
+    def forward(self, x: Input) -> Value:
+        x = _as_inputs(x)
+        w = self.w
+        if len(x) != len(w):
+            raise ValueError(f"{self._path or 'Neuron.'}forward: expected {len(w)} inputs, "
+                             f"got {len(x)}")
+        z = dot([*w, self.b], [*x, 1.0])  # one node: z = w·x + b·1
+        z.label = self._z_label
+        a = self.activation.fn(z)
+        if a is not z:
+            a.label = self._a_label
+        return a
+
+    def config(self) -> dict[str, Any] | None:
+        if not is_builtin(self.activation):
+            return None
+        return {"type": "Neuron", "nin": len(self.w), "activation": self.activation.name}
+
+    def __repr__(self) -> str:
+        return f"{self.activation.title}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons that all read the same inputs (fully connected).
+
+    Keyword arguments go to each ``Neuron`` (micrograd's ``Layer(nin, nout, **kwargs)``).
+    Returns one Value when ``nout`` is 1, else a list.
+    """
+
+    def __init__(self, nin: int, nout: int, *, seed: Seed | Rng = None, **kwargs: Any) -> None:
+        nout = _size(nout, "Layer: nout")
+        rng = make_rng(seed)
+        self.neurons = [Neuron(nin, seed=rng, fan_out=nout, **kwargs) for _ in range(nout)]
+
+    def forward(self, x: Input) -> Value | list[Value]:
+        x = _as_inputs(x)
+        out = [n.forward(x) for n in self.neurons]
+        return out[0] if len(out) == 1 else out
+
+    def config(self) -> dict[str, Any] | None:
+        first = self.neurons[0]
+        if not is_builtin(first.activation) or any(
+                n.activation is not first.activation for n in self.neurons):
+            return None
+        return {"type": "Layer", "nin": len(first.w), "nout": len(self.neurons),
+                "activation": first.activation.name}
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``nin`` inputs, then a layer of each size in ``nouts``.
+
+    Hidden layers use ``activation`` (micrograd: ReLU), the last layer
+    ``output_activation`` (micrograd: linear). Returns one Value when the last
+    layer has one neuron, else a list.
+
+    >>> model = MLP(2, [16, 16, 1], seed=0); model.num_parameters()
+    337
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], *,
+                 activation: str | Callable[[Value], Value] = "relu",
+                 output_activation: str | Callable[[Value], Value] = "linear",
+                 init: str | Callable = "uniform", seed: Seed | Rng = None) -> None:
+        nin = _size(nin, "MLP: nin")
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        sizes = [nin, *(_size(n, "MLP: each layer size") for n in nouts)]
+        rng = make_rng(seed)
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], seed=rng, init=init,
+                  activation=output_activation if i == last else activation)
+            for i in range(len(nouts))]
+
+    def forward(self, x: Input) -> Value | list[Value]:
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    @property
+    def sizes(self) -> list[int]:
+        """``[nin, *nouts]``."""
+        return [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]
+
+    def config(self) -> dict[str, Any] | None:
+        configs = [layer.config() for layer in self.layers]
+        if any(c is None for c in configs):
+            return None
+        hidden = {c["activation"] for c in configs[:-1]}
+        if len(hidden) > 1:
+            return None
+        sizes = self.sizes
+        return {"type": "MLP", "nin": sizes[0], "nouts": sizes[1:],
+                "activation": hidden.pop() if hidden else "relu",
+                "output_activation": configs[-1]["activation"]}
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
