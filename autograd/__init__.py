@@ -48,6 +48,7 @@ __all__ = [
     "as_value",
     "backward",
     "compare_work",
+    "compile",
     "cos",
     "dot",
     "draw",
@@ -72,3 +73,13 @@ __all__ = [
     "topological_order",
     "zero_grad",
 ]
+
+
+def __getattr__(name: str):
+    """``autograd.compile`` (record a graph once, replay it batched) needs NumPy, so it
+    is imported on first use: ``import autograd`` itself stays standard-library only."""
+    if name == "compile":
+        import importlib
+
+        return importlib.import_module(".compile", __name__)  # a callable module
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

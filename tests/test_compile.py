@@ -1,0 +1,397 @@
+"""autograd.compile: the recorded graph replayed batched must equal the scalar engine."""
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import autograd as ag
+from autograd import Constant, Value, ops
+from autograd.compile import RULES, SEGMENT_OPS, Program, TracingError
+
+try:
+    from autograd.testing import expressions
+except ImportError:  # pragma: no cover - autograd.testing arrives in its own commit
+    expressions = None
+
+REL = 1e-12
+
+
+def scalar_run(fn, params, batch):
+    """Per-sample outputs and the parameters' gradients summed over the batch, on the
+    scalar engine, plus each gradient's scale (the sum of the per-sample |gradients|)."""
+    outs, total, scale = [], np.zeros(len(params)), np.zeros(len(params))
+    for sample in batch:
+        for p in params:
+            p.grad = 0.0
+        y = fn(*[Value(float(x)) for x in sample])
+        y.backward()
+        outs.append(y.data)
+        g = np.array([p.grad for p in params])
+        total += g
+        scale += np.abs(g)
+    for p in params:
+        p.grad = 0.0
+    return np.array(outs), total, scale
+
+
+def assert_matches(fn, params, batch, example=None):
+    """Compiled outputs and summed gradients equal the scalar engine's to REL, relative
+    to each quantity's size (a sum of gradients is compared to the sum of their sizes)."""
+    batch = np.asarray(batch, dtype=float)
+    prog = ag.compile(fn, list(batch[0] if example is None else example))
+    out, grads = prog.gradients(*batch.T)
+    want_out, want_grad, scale = scalar_run(fn, prog.parameters, batch)
+    assert out.shape == (len(batch),)
+    np.testing.assert_allclose(out, want_out, rtol=REL, atol=0)
+    assert np.all(np.abs(grads - want_grad) <= REL * np.maximum(scale, 1e-300)), (
+        grads, want_grad)
+    return prog
+
+
+# -- the op table ---------------------------------------------------------------
+def test_every_op_of_the_table_has_a_numpy_rule():
+    assert set(RULES) | set(SEGMENT_OPS) == set(ops.TABLE)
+    assert not set(RULES) & set(SEGMENT_OPS)
+
+
+UNARY_POINTS = [-2.5, -1.0, -0.3, 0.0, 0.4, 1.0, 3.0]
+POSITIVE_POINTS = [0.1, 0.5, 1.0, 2.0, 7.5]
+
+
+@pytest.mark.parametrize("name", sorted(set(RULES) - {"pow", "pow_const", "log", "sqrt",
+                                                       "div"}))
+@pytest.mark.parametrize("batch_size", [1, 7])
+def test_each_op_equals_the_scalar_engine_including_kinks(name, batch_size):
+    w = Value(0.7, "w")
+    op = ops.TABLE[name]
+
+    def fn(x, y):
+        a = w * x  # the op sees w * x, so w gets a gradient through it
+        if op.arity == 1:
+            z = a.leaky_relu(0.2) if name == "leaky_relu" else ag.value._make(
+                op, (a,), (a.data,))
+        else:
+            z = ag.value._make(op, (a, y), (a.data, y.data))
+        return z * 1.5
+
+    pts = (UNARY_POINTS * 2)[:batch_size] if batch_size > 1 else [0.0]
+    batch = [[x / 0.7, 0.25 + i] for i, x in enumerate(pts)]
+    assert_matches(fn, [w], batch)
+
+
+@pytest.mark.parametrize("batch_size", [1, 5])
+def test_ops_with_a_domain_equal_the_scalar_engine(batch_size):
+    w = Value(1.3, "w")
+    cases = {
+        "log": lambda x, y: (w * x).log(),
+        "sqrt": lambda x, y: (w * x).sqrt(),
+        "div": lambda x, y: (w * y) / (w * x),
+        "pow": lambda x, y: (w * x) ** (w * y),
+        "pow_const": lambda x, y: (w * x) ** 2.5 + (w * y) ** -1.0 + (w * y) ** 0.0 + x ** 3,
+        "pow_const at 0": lambda x, y: (w * (x - x)) ** 2.0 + (w * (x - x)) ** 1.0,
+    }
+    batch = [[p, -p - 1.0] for p in POSITIVE_POINTS][:batch_size]
+    for name, fn in cases.items():
+        assert_matches(fn, [w], batch), name
+
+
+def test_sqrt_at_zero_has_the_scalar_engines_infinite_slope():
+    w = Value(2.0)
+    prog = ag.compile(lambda x: (w + x).sqrt(), [0.0])
+    out, grads = prog.gradients(np.array([-2.0, 2.0]))
+    assert out.tolist() == [0.0, 2.0]
+    y = (w + Value(-2.0)).sqrt()
+    y.backward()
+    assert grads[0] == w.grad == math.inf  # the local derivative 0.5 / sqrt(0)
+
+
+def test_sum_and_dot_with_constants_numbers_and_repeats():
+    a, b = Value(0.5, "a"), Value(-1.5, "b")
+
+    def fn(x, y):
+        s = ag.sum([x, a, 2.0, x * y, a])  # a repeated, a number folded into the constant
+        d = ag.dot([a, x, 3.0, b, a], [x, y, y, 2.0, a])  # Value·Value, number·Value, a·a
+        e = ag.dot([a, b], [x, x])  # a dense row read against parameters
+        f = ag.dot([b, a, a], [x, y, 1.0])  # another row reading other inputs, plus a·1
+        return s * d + e * f + ag.sum([s, d, 1.5])
+
+    batch = [[0.3, -0.7], [1.1, 2.0], [-2.0, 0.5], [0.0, 0.0]]
+    assert_matches(fn, [a, b], batch)
+
+
+def test_a_weight_shared_inside_one_matrix_product():
+    w = Value(0.8, "w")
+    v = Value(-0.4, "v")
+
+    def fn(x, y):
+        r1 = ag.dot([w, v], [x, y])
+        r2 = ag.dot([v, w], [x, y])  # same inputs, so the two rows form one product
+        r3 = ag.dot([w, w], [x, y])  # w twice in one row
+        return r1 * r2 + r3.tanh()
+
+    prog = assert_matches(fn, [w, v], [[1.0, 2.0], [-0.5, 0.25], [3.0, -1.0]])
+    assert ("dot", 3) in [(name, len(nodes)) for name, nodes in prog.steps]
+
+
+# -- random graphs ----------------------------------------------------------------
+@pytest.mark.skipif(expressions is None, reason="needs autograd.testing")
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=expressions(max_nodes=12, max_inputs=4) if expressions else st.nothing(),
+       data=st.data())
+def test_random_graphs_equal_the_scalar_engine(case, data):
+    """Some of the expression's leaves are traced inputs (batched), the others
+    parameters; every input point of the box keeps every op inside its domain."""
+    n = len(case.names)
+    n_in = data.draw(st.integers(0, n), label="inputs")
+    params = [Value(p, name) for p, name in zip(case.point[n_in:], case.names[n_in:])]
+    batch_size = data.draw(st.sampled_from([1, 2, 9]), label="batch")
+    xs = st.floats(-2.0, 2.0, allow_nan=False, allow_subnormal=False)
+    batch = data.draw(st.lists(st.lists(xs, min_size=n_in, max_size=n_in),
+                               min_size=batch_size, max_size=batch_size), label="batch")
+
+    def fn(*inputs):
+        return case(*inputs, *params)
+
+    if n_in == 0:  # nothing to batch: the program still runs on no inputs
+        prog = ag.compile(fn, [])
+        out, grads = prog.gradients()
+        want, want_grad, scale = scalar_run(fn, prog.parameters, [[]])
+        assert out == pytest.approx(want[0], rel=REL, abs=0)
+        assert np.all(np.abs(grads - want_grad) <= REL * np.maximum(scale, 1e-300))
+        return
+    assert_matches(fn, params, batch)
+
+
+def test_a_deep_chain_compiles_without_recursion():
+    w = Value(0.999, "w")
+
+    def fn(x):
+        for _ in range(3000):
+            x = (x * w).tanh() + 0.001
+        return x
+
+    assert_matches(fn, [w], [[0.5], [-0.2]])
+
+
+# -- nn models: every activation and loss ----------------------------------------------
+nn_layers = pytest.importorskip("nn.layers")
+nn_losses = pytest.importorskip("nn.losses")
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "leaky_relu", "hard_sigmoid", "linear"]
+
+
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("batch_size", [1, 16])
+def test_mlp_with_each_activation(activation, batch_size):
+    model = nn_layers.MLP(3, [5, 4, 1], activation=activation, seed=1)
+    rng = np.random.default_rng(0)
+    batch = rng.uniform(-2, 2, (batch_size, 4))  # 3 inputs, then the target
+
+    def fn(a, b, c, t):
+        return nn_losses.mse(model([a, b, c]), t)
+
+    assert_matches(fn, model.parameters(), batch)
+
+
+LOSSES = {
+    "mse": (lambda out, t: nn_losses.mse(out, t), "linear", 1),
+    "binary_cross_entropy": (lambda out, t: nn_losses.binary_cross_entropy(out, t),
+                             "linear", 1),
+    "hinge": (lambda out, t: nn_losses.hinge(out, t), "linear", 1),
+    "cross_entropy": (None, "linear", 3),
+    "l2_penalty": (None, "linear", 1),
+}
+
+
+@pytest.mark.parametrize("loss", sorted(LOSSES))
+@pytest.mark.parametrize("batch_size", [1, 12])
+def test_mlp_with_each_loss(loss, batch_size):
+    fn_loss, out_act, n_out = LOSSES[loss]
+    model = nn_layers.MLP(2, [6, n_out], activation="tanh", output_activation=out_act, seed=3)
+    rng = np.random.default_rng(1)
+    xs = rng.uniform(-2, 2, (batch_size, 2))
+    if loss == "cross_entropy":
+        targets = np.eye(3)[rng.integers(0, 3, batch_size)]
+
+        def fn(a, b, *t):
+            return nn_losses.cross_entropy(model([a, b]), list(t))
+    elif loss == "l2_penalty":
+        targets = rng.uniform(-1, 1, (batch_size, 1))
+
+        def fn(a, b, t):
+            return nn_losses.mse(model([a, b]), t) + nn_losses.l2_penalty(model, 0.01)
+    else:
+        labels = rng.integers(0, 2, batch_size).astype(float)
+        targets = (2 * labels - 1 if loss == "hinge" else labels)[:, None]
+
+        def fn(a, b, t):
+            return fn_loss(model([a, b]), t)
+
+    assert_matches(fn, model.parameters(), np.hstack([xs, targets]))
+
+
+def test_the_digits_network_is_one_matrix_product_per_layer():
+    model = nn_layers.MLP(64, [32, 10], activation="tanh", seed=0)
+
+    def fn(*v):
+        return nn_losses.cross_entropy(model(list(v[:64])), list(v[64:]))
+
+    rng = np.random.default_rng(2)
+    batch = np.hstack([rng.uniform(0, 1, (5, 64)), np.eye(10)[[3, 1, 4, 1, 5]]])
+    prog = assert_matches(fn, model.parameters(), batch)
+    assert sorted(prog.parameters, key=id) == sorted(model.parameters(), key=id)
+    shape = [(name, len(nodes)) for name, nodes in prog.steps]
+    assert shape[:3] == [("dot", 32), ("tanh", 32), ("dot", 10)]
+    assert len(prog.steps) == 10  # NumPy kernels grow with depth, not with 2,410 weights
+
+
+# -- the program's interface ----------------------------------------------------------
+def test_parameters_are_the_non_input_non_constant_leaves_in_a_stable_order():
+    w1, w2, b = Value(1.0, "w1"), Value(2.0, "w2"), Value(0.5, "b")
+
+    def fn(x):
+        return 2.0 * (w2 * x + w1 * x) + b + 3.0
+
+    prog = ag.compile(fn, [1.0])
+    again = ag.compile(fn, [1.0])
+    assert set(prog.parameters) == {w1, w2, b}
+    assert prog.parameters == again.parameters
+    assert not any(isinstance(p, Constant) for p in prog.parameters)
+    assert prog.inputs[0] not in prog.parameters
+
+
+def test_each_call_reads_the_parameters_current_data():
+    w = Value(2.0)
+    prog = ag.compile(lambda x: w * x + 1.0, [1.0])
+    assert prog(3.0) == 7.0
+    w.data = -1.0
+    assert prog(3.0) == -2.0
+    assert prog(np.array([1.0, 2.0])).tolist() == [0.0, -1.0]
+
+
+def test_backward_adds_the_reduced_gradient_into_grad():
+    w = Value(3.0)
+    prog = ag.compile(lambda x, y: (w * x - y) ** 2, [0.0, 0.0])
+    xs, ys = np.array([1.0, 2.0, -1.0]), np.array([0.0, 1.0, 1.0])
+    out = prog.backward(xs, ys)
+    assert out.tolist() == [9.0, 25.0, 16.0]
+    by_hand = sum(2 * (3.0 * x - y) * x for x, y in zip(xs, ys))  # 6 + 20 + 8
+    assert w.grad == by_hand == 34.0
+    prog.backward(xs, ys)
+    assert w.grad == 68.0  # adds, as loss.backward() does
+    w.grad = 0.0
+    prog.backward(xs, ys, reduction="mean")
+    assert w.grad == pytest.approx(34.0 / 3, rel=1e-15)
+    with pytest.raises(ValueError, match="reduction"):
+        prog.backward(xs, ys, reduction="max")
+
+
+def test_numbers_and_arrays_mix_and_a_lone_sample_gives_a_float():
+    w = Value(2.0)
+    prog = ag.compile(lambda x, y: w * x + y, [1.0, 1.0])
+    assert prog(1.5, 1) == 4.0 and isinstance(prog(1.5, 1), float)
+    assert prog(np.array([1.0, 2.0]), 10.0).tolist() == [12.0, 14.0]
+    assert prog(np.array([1, 2]), np.float64(0.5)).tolist() == [2.5, 4.5]
+
+
+def test_the_output_may_be_an_input_or_a_parameter():
+    w = Value(4.0)
+    ident = ag.compile(lambda x: x, [0.0])
+    assert ident(np.array([1.0, 2.0])).tolist() == [1.0, 2.0]
+    const = ag.compile(lambda x: w, [0.0])
+    out = const.backward(np.array([1.0, 2.0, 3.0]))
+    assert out.tolist() == [4.0, 4.0, 4.0] and w.grad == 3.0
+
+
+def test_bad_inputs_are_reported():
+    prog = ag.compile(lambda x, y: x * y, [1.0, 2.0])
+    with pytest.raises(TypeError, match="takes 2 inputs, got 1"):
+        prog(1.0)
+    with pytest.raises(ValueError, match="batch size 3"):
+        prog(np.ones(2), np.ones(3))
+    with pytest.raises(ValueError, match=r"shape \(batch,\)"):
+        prog(np.ones((2, 2)), 1.0)
+    with pytest.raises(TypeError, match="input 1 must be a number"):
+        prog(1.0, "2")
+    with pytest.raises(TypeError, match="must return a Value"):
+        ag.compile(lambda x: 3.0, [1.0])
+    with pytest.raises(TypeError, match="example input 0"):
+        ag.compile(lambda x: x, ["a"])
+
+
+def test_domain_errors_name_the_op_the_node_and_the_sample():
+    w = Value(1.0)
+
+    def fn(x):
+        y = w * x
+        y.label = "y"
+        return y.log()
+
+    prog = ag.compile(fn, [1.0])
+    message = r"log: domain error in sample 2 at node 'y' \(data=-1.0\): needs a value > 0"
+    with pytest.raises(ag.DomainError, match=message):
+        prog(np.array([1.0, 2.0, -1.0]))
+    div = ag.compile(lambda x: 1.0 / (w * x), [1.0])
+    with pytest.raises(ZeroDivisionError, match=r"div: domain error.*division by zero"):
+        div(np.array([1.0, 0.0]))
+    big = ag.compile(lambda x: (w * x).exp(), [1.0])
+    with pytest.raises(OverflowError, match="exp: result too large in sample 1"):
+        big(np.array([1.0, 1000.0]))
+
+
+# -- data-dependent control flow ----------------------------------------------------
+def test_branching_on_a_traced_value_raises_a_clear_error():
+    def branchy(x):
+        return x if x > 0 else -x
+
+    with pytest.raises(TracingError, match="scalar engine"):
+        ag.compile(branchy, [1.0])
+    with pytest.raises(TracingError, match="depends on the data"):
+        ag.compile(lambda x, y: max(x * 2, y), [1.0, 2.0])
+    with pytest.raises(TracingError):
+        ag.compile(lambda x: x * 2 if x else x, [1.0])
+    assert ag.value._tracer is None  # restored after the error
+    assert branchy(Value(-3.0)).data == 3.0  # the scalar engine still branches
+
+
+def test_branching_on_parameters_or_constants_is_not_data_dependent():
+    w = Value(-2.0)
+    c = w * 3  # a node made from parameters only
+
+    def fn(x):
+        scale = w if w < 0 else -w  # parameters are not data
+        return (scale * x if c <= 0 else x).relu() + abs(x)  # relu and abs are ops
+
+    prog = ag.compile(fn, [1.0])
+    assert prog(np.array([-1.0, 0.5, 2.0])).tolist() == [3.0, 0.5, 2.0]
+
+
+# -- the graph is the scalar graph ----------------------------------------------------
+def test_the_program_exposes_the_recorded_graph():
+    w = Value(0.5, "w")
+    prog = ag.compile(lambda x: (w * x).tanh(), [2.0])
+    assert prog.output.op == "tanh" and prog.output.data == math.tanh(1.0)
+    assert prog.graph[-1] is prog.output
+    assert set(prog.graph) == set(ag.topological_order(prog.output))
+    prog.output.backward()  # the recorded graph is a scalar graph like any other
+    assert w.grad == pytest.approx(2.0 * (1 - math.tanh(1.0) ** 2), rel=1e-15)
+    assert isinstance(prog, Program) and "1 parameters" in repr(prog)
+
+
+# -- importing -----------------------------------------------------------------------
+def test_import_autograd_does_not_import_numpy():
+    code = ("import sys, autograd; assert 'numpy' not in sys.modules; "
+            "autograd.compile; assert 'numpy' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_autograd_compile_is_callable_however_it_was_imported():
+    code = ("import autograd.compile, autograd; from autograd.compile import Program; "
+            "p = autograd.compile(lambda x: x * 2, [1.0]); assert p(3.0) == 6.0; "
+            "assert isinstance(p, Program)")
+    subprocess.run([sys.executable, "-c", code], check=True)
