@@ -36,6 +36,7 @@ from .value import (
     sum,
     tanh,
 )
+from .walkthrough import walkthrough
 
 __all__ = [
     "OPS",
@@ -71,6 +72,7 @@ __all__ = [
     "sum",
     "tanh",
     "topological_order",
+    "walkthrough",
     "zero_grad",
 ]
 

@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import functools
 import html
+import os
 import re
+import tempfile
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .backward import topological_order
@@ -524,6 +527,41 @@ def _drawing_class() -> type:
 
     Drawing.__module__ = __name__
     return Drawing
+
+
+def save(root: Value, path: str | os.PathLike, format: str | None = None,
+         **options: Any) -> Path:
+    """Draw ``root`` (``options`` as for ``draw``) and write the picture to ``path``
+    atomically; the format comes from the suffix (``.svg``, ``.png``) unless given.
+
+    RendererNotFound (with an install hint) when nothing can render that format.
+    """
+    path = Path(path)
+    fmt = (format or path.suffix.lstrip(".")).lower()
+    if not fmt:
+        raise ValueError(f"save: cannot tell the format of {str(path)!r}; add .svg or .png")
+    return write_atomically(path, draw(root, **options).pipe(format=fmt))
+
+
+def write_atomically(path: Path, data: bytes | str) -> Path:
+    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as e:  # name the file asked for, not the temporary one
+        raise type(e)(e.errno, f"cannot write {str(path)!r}: {e.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data.encode("utf-8") if isinstance(data, str) else data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the picture from others
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
 
 
 def fallback_text(reason: str, source: str) -> str:

@@ -409,3 +409,51 @@ def test_pdf_needs_a_system_dot(tmp_path, monkeypatch):
     with pytest.raises(renderer.RendererNotFound,
                        match=r"cannot write pdf.*apt-get install graphviz.*brew install graphviz"):
         draw(z).pipe(format="pdf")
+
+
+# -- saving pictures and the command line ------------------------------------------------
+
+
+@needs_renderer
+def test_save_picks_the_format_from_the_suffix_and_writes_atomically(tmp_path):
+    *_, z = x_times_y_plus_x()
+    svg = draw_module.save(z, tmp_path / "g.svg")
+    png = draw_module.save(z, tmp_path / "g.png")
+    assert "<svg" in svg.read_text() and png.read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["g.png", "g.svg"]
+    umask = os.umask(0)
+    os.umask(umask)
+    assert svg.stat().st_mode & 0o777 == 0o666 & ~umask  # like any new file, not mkstemp's 0600
+    with pytest.raises(ValueError, match="cannot tell the format"):
+        draw_module.save(z, tmp_path / "graph")
+    with pytest.raises(OSError, match="cannot write"):
+        draw_module.save(z, tmp_path / "no" / "g.svg")
+
+
+@needs_renderer
+def test_cli_trace_writes_svg_and_png(tmp_path, capsys):
+    from autograd.cli import main
+
+    svg, png = tmp_path / "t.svg", tmp_path / "t.png"
+    assert main(["trace", "x*y + x", "--at", "x=2", "y=3", "--svg", str(svg),
+                 "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert f"wrote {svg}\nwrote {png}\n" in out and "x*y + x  add" in out
+    text = svg.read_text()
+    # the memo, not .grad (trace does not call backward): dC/dx = 4, dC/dy = 2
+    assert ">grad 4</text>" in text and ">grad 2</text>" in text
+    assert ">3</text>" in text  # the local derivative d(x*y)/dx = y on its edge
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_cli_trace_picture_errors_are_one_line(tmp_path, capsys, monkeypatch):
+    from autograd.cli import main
+
+    assert main(["trace", "x*y", "--at", "x=1", "y=2", "--svg", str(tmp_path / "no/t.svg")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot write" in err and "no/t.svg" in err
+    monkeypatch.setenv("MEMOGRAD_DOT", str(tmp_path / "nothing"))
+    assert main(["trace", "x*y", "--at", "x=1", "y=2", "--png", str(tmp_path / "t.png")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install graphviz-pure" in err
+    renderer.configure()

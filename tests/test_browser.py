@@ -1,0 +1,103 @@
+"""The walkthrough page in a real browser: Debian's Chromium driven by Playwright.
+
+Skipped (with the reason shown) only where no Chromium can be found; `.ci/run`
+installs it on a fresh machine. Playwright's own browser downloads are never used.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograd import Value, steps, topological_order, walkthrough
+from autograd.renderer import find_dot
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def neuron():
+    """micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b) = 0.7071, dC/dn = 0.5."""
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+@pytest.mark.skipif(chromium() is None, reason="Chromium not found (apt-get install chromium)")
+@pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
+def test_walkthrough_steps_in_chromium(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    o = neuron()
+    page_file = walkthrough(o, tmp_path / "neuron.html")
+    expected = list(steps(o))
+    ids = {v: f"v{i}" for i, v in enumerate(topological_order(o))}  # the DOT/SVG ids
+    # after Next three times and Left once the page shows step 2 (counting from 0):
+    # o (1), then n = tanh's input (1 - 0.7071**2 = 0.5), then one of n's two inputs (0.5)
+    want, after_three = expected[2], expected[3]
+    assert want.node in o.parents[0].parents and want.grad == pytest.approx(0.5)
+
+    requests, problems = [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("request", lambda r: requests.append(r.url))
+            page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(page_file.as_uri())
+            assert page.text_content("#counter") == f"step 1 of {len(expected)}"
+            assert page.text_content("#memo-value") == "1"
+            for _ in range(3):
+                page.click("#next")
+            assert page.text_content("#counter") == f"step 4 of {len(expected)}"
+            assert page.eval_on_selector("#graph g.node.current", "e => e.id") == \
+                ids[after_three.node]
+            assert page.text_content("#memo-name") == after_three.name() != want.name()
+            page.keyboard.press("ArrowLeft")
+
+            assert page.text_content("#counter") == f"step 3 of {len(expected)}"
+            assert page.eval_on_selector_all("#graph g.node.current", "es => es.map(e => e.id)") \
+                == [ids[want.node]]
+            assert page.text_content("#memo-name") == want.name()
+            assert page.text_content("#memo-value") == f"{want.grad:.6g}" == "0.5"
+            assert page.text_content("#line") == str(want)
+            assert page.input_value("#slider") == "2"
+            # entries filled at steps 0..2 show their numbers, the other seven a grey "?"
+            cells = page.eval_on_selector_all(
+                "#graph g[id$=_grad]",
+                "gs => gs.map(g => [g.id, g.querySelector('text').textContent,"
+                " g.classList.contains('pending')])")
+            pending = sorted(c[0] for c in cells if c[2])
+            assert pending == sorted(c[0] for c in cells if c[1] == "grad ?")
+            assert len(pending) == len(expected) - 3
+            filled = {c[0]: c[1] for c in cells if not c[2]}
+            assert filled[f"a_{ids[o]}_grad"] == "grad 1"
+            assert filled[f"a_{ids[want.node]}_grad"] == "grad 0.5"
+            assert page.get_attribute("#row-2", "class") == "filled current"
+            assert page.get_attribute("#row-3", "class") in ("", None)
+
+            ARTIFACTS.mkdir(exist_ok=True)
+            shot = ARTIFACTS / "walkthrough-step-3.png"
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
+        finally:
+            browser.close()
+
+    assert requests and all(url.startswith("file:") for url in requests), requests
+    assert problems == []

@@ -1,0 +1,177 @@
+"""The walkthrough page, read as text (the browser test drives it in Chromium)."""
+
+import html
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from autograd import Value, dot, memo_table, steps, topological_order, walkthrough
+from autograd.cli import main
+from autograd.renderer import find_dot
+
+pytestmark = pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
+
+
+def neuron():
+    """micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b) = 0.7071, dC/dn = 0.5."""
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o
+
+
+def two_layer_net(inputs=2, hidden=4):
+    """inputs -> hidden tanh neurons -> hidden tanh neurons -> 1, squared error, nn-style labels."""
+    acts = [1.0, -1.0, 0.5, 2.0][:inputs]
+    k = 0
+    for layer, width in enumerate((hidden, hidden, 1)):
+        outs = []
+        for j in range(width):
+            p = f"layers.{layer}.neurons.{j}"
+            ws = []
+            for i in range(len(acts)):
+                k += 1
+                ws.append(Value(((k * 37) % 19 - 9) / 10, f"{p}.w.{i}"))
+            z = dot(ws, acts) + Value(0.1, f"{p}.b")
+            z.label = f"{p}.z"
+            a = z.tanh()
+            a.label = f"{p}.a"
+            outs.append(a)
+        acts = outs
+    loss = (acts[0] - 1.0) ** 2
+    loss.label = "loss"
+    return loss
+
+
+def page_data(text):
+    match = re.search(r'<script type="application/json" id="steps">(.*?)</script>', text, re.S)
+    return json.loads(match.group(1))
+
+
+def test_page_holds_every_step_with_the_stepper_numbers(tmp_path):
+    o = neuron()
+    out = walkthrough(o, tmp_path / "neuron.html")
+    text = out.read_text(encoding="utf-8")
+    data = page_data(text)
+    expected = list(steps(neuron()))
+    assert len(data) == len(expected) == len(topological_order(o)) == 10
+    assert [d["line"] for d in data] == [str(s) for s in expected]
+    assert data[0]["name"] == "o" and data[0]["grad"] == "1"
+    n_step = next(d for d in data if d["name"] == "n")
+    assert n_step["grad"] == "0.5" and n_step["line"] == "dC/d(n) = 0.5 × 1 = 0.5"
+    x1_step = next(d for d in data if d["name"] == "x1")
+    assert x1_step["grad"] == "−1.5"  # dC/dx1 = w1 * 0.5 = -3 * 0.5
+    # each step names SVG elements that exist: its node, its users, the edges used
+    ids = set(re.findall(r'<g id="([^"]+)"', text))
+    for d in data:
+        assert d["node"] in ids
+        assert set(d["children"]) <= ids and set(d["edges"]) <= ids
+    assert n_step["children"] == ["v9"] and set(n_step["edges"]) == {"e9", "e9_0"}
+
+
+def test_memo_cells_in_the_svg_show_the_final_memo(tmp_path):
+    o = neuron()
+    text = walkthrough(o, tmp_path / "n.html").read_text(encoding="utf-8")
+    memo = memo_table(o)
+    order = topological_order(o)
+    for i, v in enumerate(order):
+        cell = re.search(rf'<g id="a_v{i}_grad">.*?>grad ([^<]+)</text>', text, re.S)
+        assert html.unescape(cell.group(1)) == f"{memo[v]:.4g}"
+
+
+def test_walkthrough_leaves_grad_alone(tmp_path):
+    o = neuron()
+    leaves = topological_order(o)
+    walkthrough(o, tmp_path / "n.html")
+    assert all(v.grad == 0.0 for v in leaves)
+    o.backward()
+    before = [v.grad for v in leaves]
+    walkthrough(o, tmp_path / "n.html")
+    assert [v.grad for v in leaves] == before
+
+
+class _Resources(HTMLParser):
+    """Collects every attribute that could make a browser fetch something."""
+
+    def __init__(self):
+        super().__init__()
+        self.fetching = []
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "srcset", "poster", "data", "action"):
+                self.fetching.append((tag, name, value))
+
+
+def test_page_is_self_contained(tmp_path):
+    text = walkthrough(two_layer_net(), tmp_path / "net.html").read_text(encoding="utf-8")
+    parser = _Resources()
+    parser.feed(text)
+    assert parser.fetching == []
+    assert "link" not in parser.tags and "iframe" not in parser.tags
+    assert "@import" not in text and "url(" not in text and "@font-face" not in text
+    # the only URLs are the XML namespaces of the inline SVG, which nothing fetches
+    urls = set(re.findall(r"https?://[^\s\"'<>]+", text))
+    assert urls <= {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert text.count("<svg") == 1 and "<?xml" not in text
+
+
+def test_a_two_layer_net_page_is_small(tmp_path):
+    loss = two_layer_net(inputs=2, hidden=4)  # 2 -> 4 -> 4 -> 1: 37 parameters
+    out = walkthrough(loss, tmp_path / "net.html")
+    size = out.stat().st_size
+    assert size < 2_000_000, size
+    assert len(page_data(out.read_text(encoding="utf-8"))) == len(topological_order(loss))
+
+
+def test_labels_cannot_break_out_of_the_page(tmp_path):
+    x = Value(2.0, "</script><script>alert(1)</script>")
+    y = x * x
+    y.label = "<b>&"
+    text = walkthrough(y, tmp_path / "x.html", title="<i>t</i>").read_text(encoding="utf-8")
+    assert text.count("</script>") == 2  # the data block and the script, nothing else
+    assert "<i>t</i>" not in text and "&lt;i&gt;t&lt;/i&gt;" in text
+    assert page_data(text)[-1]["name"] == "</script><script>alert(1)</script>"
+
+
+def test_file_is_replaced_atomically(tmp_path):
+    path = tmp_path / "n.html"
+    path.write_text("old")
+    walkthrough(neuron(), path)
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["n.html"]
+    with pytest.raises(OSError, match="cannot write"):
+        walkthrough(neuron(), tmp_path / "missing" / "n.html")
+    assert [p.name for p in tmp_path.iterdir()] == ["n.html"]
+
+
+def test_errors_name_the_problem(tmp_path):
+    with pytest.raises(TypeError, match="walkthrough: loss must be a Value"):
+        walkthrough(1.0, tmp_path / "x.html")
+    y = Value(1.0, "x")
+    for _ in range(120):
+        y = y * 1.01
+    with pytest.raises(ValueError, match="max_nodes=200"):
+        walkthrough(y, tmp_path / "x.html")
+    assert walkthrough(y, tmp_path / "x.html", max_nodes=241).exists()
+
+
+def test_cli_writes_the_page(tmp_path, capsys):
+    out = tmp_path / "trace.html"
+    assert main(["trace", "x*y + x", "--at", "x=2", "y=3", "--html", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert f"wrote {out}" in printed and "x*y + x  leaf" not in printed
+    text = out.read_text(encoding="utf-8")
+    assert "<title>x*y + x  at  x=2, y=3</title>" in text
+    data = page_data(text)
+    assert data[0]["name"] == "x*y + x"
+    # x is used twice: 1 (directly, by the +) plus y = 3 (through x*y), times dC/d(user) = 1
+    assert next(d for d in data if d["name"] == "x")["line"] == "dC/d(x) = 1 × 1 + 3 × 1 = 4"
