@@ -15,6 +15,7 @@ from .backward import (
     topological_order,
     zero_grad,
 )
+from .check import GradcheckReport, gradcheck, gradgradcheck
 from .draw import draw
 from .ops import TABLE as OPS
 from .ops import DomainError
@@ -44,6 +45,7 @@ __all__ = [
     "Contribution",
     "DomainError",
     "GradWork",
+    "GradcheckReport",
     "Step",
     "Value",
     "as_value",
@@ -56,6 +58,8 @@ __all__ = [
     "enable_grad",
     "exp",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "is_grad_enabled",
     "leaky_relu",
     "log",

@@ -139,6 +139,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check_expression  # the logic lives in check.py
+
+    at = args.at or []
+    build(args.expression, at)  # as for trace: names, numbers, the domain at the point
+    reports = check_expression(args.expression, parse_assignments(at), eps=args.eps,
+                               atol=args.atol, rtol=args.rtol, second=args.second)
+    print(f"{args.expression}  at  {', '.join(at)}\n")
+    print("\n\n".join(str(r) for r in reports))
+    return 0 if all(reports) else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="memograd",
@@ -189,10 +201,26 @@ def build_parser() -> argparse.ArgumentParser:
                       help="seed of the initial weights (default: 1)")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
     demo.set_defaults(run=cmd_demo)
+    check = commands.add_parser(
+        "check", help="compare an expression's gradient with finite differences (gradcheck)",
+        description="Parse EXPR safely and compare, for each variable, the engine's derivative "
+                    "with the central difference (f(x+eps) - f(x-eps)) / 2eps. Exit code 1 "
+                    "when a check fails, 2 on bad input.")
+    check.add_argument("expression", metavar="EXPR", help="an arithmetic expression, e.g. 'x*y'")
+    check.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
+                       help="the value of each variable, e.g. --at x=2 y=-1")
+    check.add_argument("--eps", type=float, default=1e-6, help="the step (default: 1e-06)")
+    check.add_argument("--atol", type=float, default=1e-5,
+                       help="absolute tolerance (default: 1e-05)")
+    check.add_argument("--rtol", type=float, default=1e-3,
+                       help="relative tolerance (default: 0.001)")
+    check.add_argument("--second", action="store_true",
+                       help="also check every second derivative (gradgradcheck)")
+    check.set_defaults(run=cmd_check)
     return parser
 
 
-COMMANDS_WITH_EXPR = {"trace"}
+COMMANDS_WITH_EXPR = {"trace", "check"}
 """Subcommands whose first argument is an expression, which may start with '-'."""
 
 def _is_option(parser: argparse.ArgumentParser, command: str, token: str) -> bool:

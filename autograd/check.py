@@ -1,0 +1,355 @@
+"""Gradient checking: the engine's derivatives against finite differences.
+
+``gradcheck(f, inputs)`` computes df/dx_i for every input twice: once with the
+engine (``grad``) and once numerically with the central difference
+``(f(x + eps) - f(x - eps)) / 2eps``, and reports both side by side:
+
+>>> from autograd import gradcheck
+>>> report = gradcheck(lambda x, y: x * y.sin(), [1.5, 0.3])
+>>> bool(report), [round(r.analytic, 6) for r in report.rows]
+(True, [0.29552, 1.433004])
+
+``gradgradcheck`` does the same for second derivatives: the engine's
+``grad(grad(f, x, create_graph=True)[i], x)`` against central differences of
+the engine's first derivative.
+
+Finite differences are only an estimate, and they are wrong near a kink: an
+input whose stencil ``[x - eps, x + eps]`` moves the operand of a ``relu``,
+``leaky_relu`` or ``abs`` node (``ops.KINKS``) to within ``eps`` of its kink is
+reported as "non-differentiable here", neither a pass nor a failure. Where
+``f`` is not defined at ``x ± eps`` (``sqrt`` at 0) the row says so.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from .backward import grad, topological_order
+from .ops import KINKS, DomainError
+from .value import Value
+
+PASS = "pass"
+FAIL = "FAIL"
+KINK = "non-differentiable here"
+UNDEFINED = "undefined near here"
+"""The status of one row; only FAIL makes a report falsy."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One derivative, computed by the engine and by finite differences."""
+
+    name: str
+    analytic: float
+    numeric: float
+    status: str
+    note: str = ""
+
+    @property
+    def abs_err(self) -> float:
+        return abs(self.analytic - self.numeric)
+
+    @property
+    def rel_err(self) -> float:
+        """|analytic - numeric| / max(|analytic|, |numeric|); 0 when both are 0."""
+        scale = max(abs(self.analytic), abs(self.numeric))
+        return self.abs_err / scale if scale else 0.0
+
+
+class GradcheckReport:
+    """The rows of a gradient check. Truthy when no row failed.
+
+    A row passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
+    Rows at a kink or where ``f`` is undefined near the point are neither
+    passes nor failures; ``str(report)`` prints every row as a table.
+    """
+
+    def __init__(self, title: str, rows: Sequence[Row], eps: float, atol: float,
+                 rtol: float) -> None:
+        self.title = title
+        self.rows = list(rows)
+        self.eps, self.atol, self.rtol = eps, atol, rtol
+
+    @property
+    def failures(self) -> list[Row]:
+        return [r for r in self.rows if r.status == FAIL]
+
+    @property
+    def passed(self) -> list[Row]:
+        return [r for r in self.rows if r.status == PASS]
+
+    @property
+    def unchecked(self) -> list[Row]:
+        """Rows that are neither pass nor fail (kinks, undefined neighbourhoods)."""
+        return [r for r in self.rows if r.status not in (PASS, FAIL)]
+
+    def __bool__(self) -> bool:
+        return not self.failures
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __repr__(self) -> str:
+        return (f"<GradcheckReport {self.title}: {len(self.passed)} pass, "
+                f"{len(self.failures)} fail, {len(self.unchecked)} unchecked>")
+
+    def summary(self) -> str:
+        parts = [f"{len(self.passed)} of {len(self.rows)} pass"]
+        if self.failures:
+            parts.append("FAILED: " + ", ".join(r.name for r in self.failures))
+        if self.unchecked:
+            parts.append("not checked: " + ", ".join(r.name for r in self.unchecked))
+        return "; ".join(parts)
+
+    def __str__(self) -> str:
+        head = (f"{self.title} (eps={self.eps:g}, pass when |analytic - numeric| <= "
+                f"{self.atol:g} + {self.rtol:g}*|numeric|)")
+        table = [("input", "analytic", "numeric", "abs err", "rel err", "status")]
+        for r in self.rows:
+            status = f"{r.status} ({r.note})" if r.note else r.status
+            table.append((r.name, _num(r.analytic), _num(r.numeric), f"{r.abs_err:.2e}",
+                          f"{r.rel_err:.2e}", status))
+        widths = [max(len(row[c]) for row in table) for c in range(5)]
+        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[5]
+                 for row in table]
+        return "\n".join([head, *lines, self.summary()])
+
+    def raise_if_failed(self) -> GradcheckReport:
+        """Raise AssertionError listing the failing rows; return the report otherwise."""
+        if self.failures:
+            listed = "; ".join(f"{r.name}: analytic {r.analytic!r}, numeric {r.numeric!r}, "
+                               f"abs err {r.abs_err:.3g}, rel err {r.rel_err:.3g}"
+                               for r in self.failures)
+            raise AssertionError(f"{self.title} failed for {listed}\n{self}")
+        return self
+
+
+def _num(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def _input_names(f: Callable, inputs: Sequence, names: Sequence[str] | None) -> list[str]:
+    """Explicit names, else Value labels, else f's parameter names, else x0, x1, ..."""
+    if names is not None:
+        if len(names) != len(inputs):
+            raise ValueError(f"gradcheck: {len(names)} names for {len(inputs)} inputs")
+        return [str(n) for n in names]
+    params: list[str] = []
+    try:
+        found = list(inspect.signature(f).parameters.values())
+        if len(found) == len(inputs) and all(
+                p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in found):
+            params = [p.name for p in found]
+    except (TypeError, ValueError):  # builtins and some callables have no signature
+        pass
+    return [x.label if isinstance(x, Value) and x.label else params[i] if params else f"x{i}"
+            for i, x in enumerate(inputs)]
+
+
+def _as_points(inputs: Value | float | Sequence[Value | float]) -> list:
+    items = [inputs] if isinstance(inputs, (Value, int, float)) else list(inputs)
+    points = []
+    for i, x in enumerate(items):
+        v = x.data if isinstance(x, Value) else x
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise TypeError(f"gradcheck: input {i} must be a Value or a real number, "
+                            f"got {type(x).__name__}")
+        if not math.isfinite(v):
+            raise ValueError(f"gradcheck: input {i} is {v!r}; inputs must be finite")
+        points.append(float(v))
+    return items
+
+
+def _check_settings(eps: float, atol: float, rtol: float) -> None:
+    if not (isinstance(eps, (int, float)) and math.isfinite(eps) and eps > 0):
+        raise ValueError(f"gradcheck: eps must be a finite number > 0, got {eps!r}")
+    for name, tol in (("atol", atol), ("rtol", rtol)):
+        if not (isinstance(tol, (int, float)) and tol >= 0):
+            raise ValueError(f"gradcheck: {name} must be a number >= 0, got {tol!r}")
+
+
+class _Run:
+    """f evaluated at one point: the output Value and its graph, in order."""
+
+    def __init__(self, f: Callable, point: Sequence[float], names: Sequence[str]) -> None:
+        self.leaves = [Value(x, n) for x, n in zip(point, names)]
+        out = f(*self.leaves)
+        if isinstance(out, (int, float)) and not isinstance(out, bool):
+            out = Value(float(out))  # f does not depend on its inputs at all
+        if not isinstance(out, Value):
+            raise TypeError(f"gradcheck: f must return a Value or a number, "
+                            f"got {type(out).__name__}")
+        self.out = out
+        self.order = topological_order(out)
+
+    def kinks(self) -> list[tuple[int, Value]]:
+        return [(k, n) for k, n in enumerate(self.order) if n.op in KINKS]
+
+    def same_shape(self, other: _Run) -> bool:
+        return len(self.order) == len(other.order) and all(
+            a.op == b.op for a, b in zip(self.order, other.order))
+
+
+def _kink_between(base: _Run, up: _Run, down: _Run, eps: float) -> str | None:
+    """Why finite differences are unreliable over [x - eps, x + eps], or None.
+
+    The three graphs have the same shape (checked by the caller), so node k of
+    one is node k of the others. A kink node matters when moving this input
+    moves its operand, and the operand comes within eps of the kink or crosses it.
+    """
+    for k, node in base.kinks():
+        kink = KINKS[node.op]
+        u0, u_up, u_down = (r.order[k].parents[0].data for r in (base, up, down))
+        if u_up == u_down:
+            continue  # this input does not reach the kink
+        lo, hi = min(u0, u_up, u_down), max(u0, u_up, u_down)
+        if lo <= kink <= hi or min(abs(lo - kink), abs(hi - kink)) <= eps:
+            parent = node.parents[0]
+            operand = parent.label or f"its operand ({parent.op})"
+            return f"{node.op} at {kink:g}: {operand} = {u0:.3g}"
+    return None
+
+
+def _evaluate(f: Callable, point: Sequence[float], names: Sequence[str]) -> _Run | str:
+    """A run at a shifted point, or the reason f is undefined there."""
+    try:
+        return _Run(f, point, names)
+    except (DomainError, ArithmeticError) as e:
+        return str(e).splitlines()[0] if str(e) else type(e).__name__
+
+
+def _judge(name: str, analytic: float, numeric: float, base: _Run, up: _Run, down: _Run,
+           eps: float, atol: float, rtol: float) -> Row:
+    close = (math.isfinite(analytic) and math.isfinite(numeric)
+             and abs(analytic - numeric) <= atol + rtol * abs(numeric))
+    if base.same_shape(up) and base.same_shape(down):
+        kink = _kink_between(base, up, down, eps)
+        if kink:
+            return Row(name, analytic, numeric, KINK, kink)
+    elif not close:  # f took another branch of an if within eps: a kink of f itself
+        return Row(name, analytic, numeric, KINK, "f computes a different graph at x - eps "
+                   "and x + eps")
+    return Row(name, analytic, numeric, PASS if close else FAIL)
+
+
+def _stencil(f: Callable, point: list[float], names: list[str], j: int, eps: float):
+    up, down = list(point), list(point)
+    up[j] += eps
+    down[j] -= eps
+    return _evaluate(f, up, names), _evaluate(f, down, names)
+
+
+def gradcheck(
+    f: Callable[..., Value | float],
+    inputs: Value | float | Sequence[Value | float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_on_failure: bool = False,
+    names: Sequence[str] | None = None,
+) -> GradcheckReport:
+    """Compare df/dx_i from the engine with central finite differences.
+
+    ``f`` is called with one fresh ``Value`` leaf per input (your Values are
+    read, never touched) and returns a Value. Rows are named after ``names``,
+    else the inputs' labels, else ``f``'s parameter names.
+
+    >>> print(gradcheck(lambda x: x ** 3, [2.0]).rows[0].status)
+    pass
+    """
+    items = _as_points(inputs)
+    _check_settings(eps, atol, rtol)
+    names = _input_names(f, items, names)
+    point = [float(x.data if isinstance(x, Value) else x) for x in items]
+    base = _Run(f, point, names)
+    analytic = grad(base.out, base.leaves)
+    rows = []
+    for j, name in enumerate(names):
+        up, down = _stencil(f, point, names, j, eps)
+        if isinstance(up, str) or isinstance(down, str):
+            why = up if isinstance(up, str) else down
+            rows.append(Row(name, analytic[j], math.nan, UNDEFINED, why))
+            continue
+        numeric = (up.out.data - down.out.data) / (2 * eps)
+        rows.append(_judge(name, analytic[j], numeric, base, up, down, eps, atol, rtol))
+    title = f"gradcheck of {len(rows)} input{'s' if len(rows) != 1 else ''}"
+    report = GradcheckReport(title, rows, eps, atol, rtol)
+    return report.raise_if_failed() if raise_on_failure else report
+
+
+def gradgradcheck(
+    f: Callable[..., Value | float],
+    inputs: Value | float | Sequence[Value | float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    raise_on_failure: bool = False,
+    names: Sequence[str] | None = None,
+) -> GradcheckReport:
+    """Compare every second derivative d2f/dx_i dx_j from the engine with finite differences.
+
+    The engine's value is ``grad(g_i, x)[j]`` where ``g = grad(f(x), x,
+    create_graph=True)``; the numeric one is the central difference, in x_j,
+    of the engine's plain first derivative df/dx_i. Rows are named "x_i,x_j".
+
+    >>> print(gradgradcheck(lambda x: x.sin(), [0.5]).rows[0].status)
+    pass
+    """
+    items = _as_points(inputs)
+    _check_settings(eps, atol, rtol)
+    names = _input_names(f, items, names)
+    point = [float(x.data if isinstance(x, Value) else x) for x in items]
+    base = _Run(f, point, names)
+    firsts = grad(base.out, base.leaves, create_graph=True)
+    hessian = [grad(g, base.leaves) for g in firsts]
+    stencils = [_stencil(f, point, names, j, eps) for j in range(len(names))]
+    rows = []
+    for i, name_i in enumerate(names):
+        for j, (up, down) in enumerate(stencils):
+            name = f"{name_i},{names[j]}"
+            if isinstance(up, str) or isinstance(down, str):
+                why = up if isinstance(up, str) else down
+                rows.append(Row(name, hessian[i][j], math.nan, UNDEFINED, why))
+                continue
+            numeric = (grad(up.out, up.leaves)[i] - grad(down.out, down.leaves)[i]) / (2 * eps)
+            rows.append(_judge(name, hessian[i][j], numeric, base, up, down, eps, atol, rtol))
+    report = GradcheckReport(f"gradgradcheck of {len(rows)} second derivatives", rows, eps,
+                             atol, rtol)
+    return report.raise_if_failed() if raise_on_failure else report
+
+
+def check_expression(
+    expression: str,
+    values: Mapping[str, float],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    second: bool = False,
+) -> list[GradcheckReport]:
+    """gradcheck (and with ``second``, gradgradcheck) of an expression text at ``values``.
+
+    The expression goes through the same safe parser as ``memograd trace``.
+
+    >>> [bool(r) for r in check_expression("x * y", {"x": 2.0, "y": 3.0})]
+    [True]
+    """
+    from .expr import evaluate, variables
+
+    names = variables(expression)
+    if not names:
+        raise ValueError(f"check: {expression!r} has no variables, so no derivative to check")
+    missing = [n for n in names if n not in values]
+    if missing:
+        raise ValueError("check: no value given for " + ", ".join(missing))
+
+    def f(*leaves: Value) -> Value:
+        return evaluate(expression, dict(zip(names, leaves)))
+
+    point = [values[n] for n in names]
+    reports = [gradcheck(f, point, eps, atol, rtol, names=names)]
+    if second:
+        reports.append(gradgradcheck(f, point, eps, atol, rtol, names=names))
+    return reports
