@@ -533,6 +533,9 @@ class Program:
                                   needs, n_par)
                        for (kind, nodes, extra), lo_ in zip(plans, starts)]
         self._n_rows = lo
+        self._row = row
+        self._static = static
+        self._last: tuple | None = None
         self._n_in, self._n_par, self._c_lo = n_in, n_par, c_lo
         self._out_row = row[self.output]
         self._const_values = np.asarray(const_values, dtype=float)
@@ -595,7 +598,25 @@ class Program:
             V[self._n_in:self._n_in + self._n_v_params] = S[self._v_params, None]
         with np.errstate(all="ignore"):  # each step checks its op's domain itself
             saved = [step.forward(V, S, keep) for step in self._steps]
+        self._last = (V, S, batched)
         return V, S, saved, size, batched
+
+    def values(self, nodes: Sequence[Value]) -> np.ndarray:
+        """The values the recorded ``nodes`` took in the most recent call (a model's
+        outputs, say), shape ``(len(nodes), batch)``."""
+        if self._last is None:
+            raise RuntimeError("compile: values() reads the most recent call; call the "
+                               "program first")
+        V, S, _ = self._last
+        rows = []
+        for v in nodes:
+            if v in self._row:
+                rows.append(V[self._row[v]])
+            elif v in self._static:  # a parameter only a matrix product reads
+                rows.append(np.full(V.shape[1], S[self._static[v]]))
+            else:
+                raise ValueError(f"compile: {_describe(v)} is not in the recorded graph")
+        return np.array(rows).reshape(len(rows), V.shape[1])
 
     def __call__(self, *inputs: float | np.ndarray) -> float | np.ndarray:
         """The output for each sample: an array of shape (batch,), or a float when

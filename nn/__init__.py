@@ -7,6 +7,7 @@
 
 from . import activations, data, datasets, init, optim
 from .activations import hard_sigmoid, leaky_relu, linear, relu, sigmoid, tanh
+from .compiled import compiled_batch_step
 from .data import DataLoader, Dataset, ListDataset, Subset, random_split
 from .functional import log_softmax, logsumexp, softmax
 from .history import History
@@ -31,6 +32,7 @@ __all__ = [
     "Subset",
     "activations",
     "binary_cross_entropy",
+    "compiled_batch_step",
     "cross_entropy",
     "data",
     "datasets",

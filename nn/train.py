@@ -146,7 +146,7 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
         scheduler: LRScheduler | None = None, clip_norm: float | None = None,
         l2: float = 0.0, shuffle: bool = True, seed: int | None = 0,
         accuracy: bool | None = None, threshold: float = 0.0,
-        progress: bool = True) -> History:
+        progress: bool = True, compiled: bool = False) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_data`` and return a History.
 
     - ``loss_fn(output, target)`` is the loss of one sample; a batch's loss is its mean,
@@ -158,6 +158,8 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
     - Accuracy is measured for ``cross_entropy``, ``binary_cross_entropy`` and ``hinge``
       (or when ``accuracy=True``); see ``is_correct`` for ``threshold``.
     - ``progress`` shows a tqdm bar with the loss and accuracy of each epoch.
+    - ``compiled=True`` records one sample's graph once and replays it over each whole
+      batch with NumPy (``autograd.compile``; see ``nn.compiled``): same result, faster.
     """
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
@@ -176,7 +178,12 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
     val = as_dataset(val_data) if val_data is not None else None
     loader = DataLoader(train, batch_size or len(train), shuffle=shuffle, seed=seed)
     want_accuracy = _measure_accuracy(accuracy, loss_fn)
-    batch_step = scalar_batch_step(model, loss_fn, l2)
+    if compiled:
+        from .compiled import compiled_batch_step  # imports NumPy on first use
+
+        batch_step = compiled_batch_step(model, loss_fn, l2)
+    else:
+        batch_step = scalar_batch_step(model, loss_fn, l2)
     history = History()
 
     bar = _progress_bar(epochs, progress)

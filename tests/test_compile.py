@@ -344,6 +344,26 @@ def test_domain_errors_name_the_op_the_node_and_the_sample():
         big(np.array([1.0, 1000.0]))
 
 
+def test_values_reads_recorded_nodes_from_the_last_call():
+    w, b = Value(2.0, "w"), Value(-1.0, "b")
+    seen = {}
+
+    def fn(x):
+        seen["z"] = ag.dot([w], [x])  # read against a parameter: a matrix product
+        seen["a"] = (seen["z"] + b).relu()
+        return seen["a"] * 3.0
+
+    prog = ag.compile(fn, [1.0])
+    with pytest.raises(RuntimeError, match="call the program first"):
+        prog.values([seen["a"]])
+    prog(np.array([0.0, 1.0, 2.0]))
+    got = prog.values([seen["z"], seen["a"], b, w, prog.inputs[0]])
+    assert got.tolist() == [[0.0, 2.0, 4.0], [0.0, 1.0, 3.0], [-1.0] * 3, [2.0] * 3,
+                            [0.0, 1.0, 2.0]]
+    with pytest.raises(ValueError, match="not in the recorded graph"):
+        prog.values([Value(1.0)])
+
+
 # -- data-dependent control flow ----------------------------------------------------
 def test_branching_on_a_traced_value_raises_a_clear_error():
     def branchy(x):
@@ -395,3 +415,60 @@ def test_autograd_compile_is_callable_however_it_was_imported():
             "p = autograd.compile(lambda x: x * 2, [1.0]); assert p(3.0) == 6.0; "
             "assert isinstance(p, Program)")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# -- nn.fit(..., compiled=True) ------------------------------------------------------
+FIT_CASES = {  # data, hidden activation, layer sizes, loss, optimizer, fit options
+    "spiral, relu, cross_entropy on class indices, SGD": (
+        "spiral", "relu", [12, 12, 3], "cross_entropy", ("SGD", {"lr": 0.2}),
+        {"batch_size": 16}),
+    "moons, tanh, hinge with -1/+1 labels, momentum, l2 and clipping": (
+        "moons", "tanh", [8, 1], "hinge", ("SGD", {"lr": 0.05, "momentum": 0.9}),
+        {"batch_size": 10, "l2": 1e-3, "clip_norm": 1.0}),
+    "xor, sigmoid, binary_cross_entropy, Adam, one big batch": (
+        "xor", "sigmoid", [6, 1], "binary_cross_entropy", ("Adam", {"lr": 0.01}),
+        {"batch_size": None}),
+}
+
+
+def _train(case, compiled):
+    import nn
+
+    data_name, activation, nouts, loss, (opt, opt_args), options = FIT_CASES[case]
+    extra = {"labels": (-1, 1)} if loss == "hinge" else {}
+    data = getattr(nn.datasets, data_name)(60, seed=3, **extra)
+    model = nn.MLP(2, nouts, activation=activation, seed=7)
+    before = [p.data for p in model.parameters()]
+    optimizer = getattr(nn.optim, opt)(model.parameters(), **opt_args)
+    history = nn.fit(model, getattr(nn, loss), optimizer, data, epochs=3, seed=11,
+                     progress=False, compiled=compiled, **options)
+    return before, [p.data for p in model.parameters()], history
+
+
+@pytest.mark.parametrize("case", sorted(FIT_CASES))
+def test_three_epochs_compiled_end_with_the_scalar_engines_weights(case):
+    before, weights, history = _train(case, compiled=False)
+    _, weights_c, history_c = _train(case, compiled=True)
+    assert np.max(np.abs(np.subtract(weights, before))) > 1e-3  # training moved them
+    np.testing.assert_allclose(weights_c, weights, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(history_c.train_loss, history.train_loss, rtol=1e-9)
+    assert history_c.train_accuracy == history.train_accuracy
+
+
+def test_fit_compiled_refuses_a_model_that_branches_on_its_data():
+    import nn
+
+    class Branchy(nn.Module):
+        def __init__(self):
+            self.w = Value(0.5)
+
+        def forward(self, x):
+            return self.w * x[0] if x[0] > 0 else -self.w * x[0]
+
+    model = Branchy()
+    data = ([[1.0], [-2.0]], [1.0, 2.0])
+    with pytest.raises(TracingError, match="scalar engine"):
+        nn.fit(model, nn.mse, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
+               progress=False, compiled=True)
+    nn.fit(model, nn.mse, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
+           progress=False)  # the scalar engine trains it

@@ -1,0 +1,109 @@
+"""``fit(..., compiled=True)``: a batch step that replays one recorded graph.
+
+``compiled_batch_step`` stands in for ``train.scalar_batch_step``: the first
+batch traces ONE sample's loss, ``loss_fn(model(x), t)``, with the sample's
+inputs and its target as the program's inputs (``autograd.compile``); every
+batch then runs forward and backward over all its samples at once and adds
+the batch-mean gradient into each parameter's ``.grad``, as the scalar step
+does. A class index given to ``cross_entropy`` becomes a one-hot target, so a
+label is data, not a choice of node.
+
+NumPy is imported when the first batch is compiled, not with ``nn``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import autograd
+from autograd import Value, dot
+
+from .losses import cross_entropy
+from .module import Module, is_bias
+from .train import BatchResult, LossFn
+
+
+def _as_row(x: Any, what: str) -> list[float]:
+    """A sample's inputs (or target) as a list of numbers."""
+    if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
+        return [float(x)]
+    if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
+        raise TypeError(f"fit(compiled=True): each {what} must be a number or a list of "
+                        f"numbers, got {type(x).__name__} {x!r}"[:160])
+    return [float(v) for v in x]
+
+
+class _Compiled:
+    """The traced program, and how a batch becomes its input columns."""
+
+    def __init__(self, model: Module, loss_fn: LossFn, x0: Any, t0: Any) -> None:
+        self.n_x = len(_as_row(x0, "input"))
+        self.one_hot = (loss_fn is cross_entropy and isinstance(t0, numbers.Integral)
+                        and not isinstance(t0, bool))
+        self.scalar_target = not self.one_hot and not isinstance(t0, Sequence)
+        self.scalar_input = not isinstance(x0, Sequence)
+        with autograd.no_grad():
+            out = model(x0)  # the number of outputs sizes a one-hot target
+        self.single = not isinstance(out, (list, tuple))  # one Value, not a list
+        self.n_out = 1 if self.single else len(out)
+        self.n_t = self.n_out if self.one_hot else len(_as_row(t0, "target"))
+        self.outputs: list[Value] = []
+
+        def sample_loss(*v: Value) -> Value:
+            xs = v[0] if self.scalar_input else list(v[:self.n_x])
+            out = model(xs)
+            self.outputs = [out] if self.single else list(out)
+            t = v[self.n_x] if self.scalar_target else list(v[self.n_x:])
+            return loss_fn(out, t)
+
+        example = _as_row(x0, "input") + self.target_row(t0)
+        self.prog = autograd.compile(sample_loss, example)
+
+    def target_row(self, t: Any) -> list[float]:
+        if self.one_hot:
+            if not isinstance(t, numbers.Integral) or not 0 <= t < self.n_out:
+                raise ValueError(f"fit(compiled=True): class {t!r} out of range for "
+                                 f"{self.n_out} outputs")
+            return [1.0 if i == t else 0.0 for i in range(self.n_out)]
+        return _as_row(t, "target")
+
+    def columns(self, inputs: list, targets: list) -> list:
+        import numpy as np
+
+        rows = [_as_row(x, "input") + self.target_row(t) for x, t in zip(inputs, targets)]
+        width = self.n_x + self.n_t
+        for r in rows:
+            if len(r) != width:
+                raise ValueError(f"fit(compiled=True): every sample must have {self.n_x} "
+                                 f"inputs and a target of {self.n_t} numbers, like the first")
+        return list(np.asarray(rows, dtype=float).T)
+
+
+def compiled_batch_step(model: Module, loss_fn: LossFn,
+                        l2: float = 0.0) -> Callable[[list, list], BatchResult]:
+    """Like ``scalar_batch_step``, but the samples of a batch run together through a
+    graph recorded once (``autograd.compile``): the mean loss over the batch plus
+    ``l2 · Σ w²`` (biases excluded), its gradient added into every ``.grad``.
+
+    A model or loss that branches on its data cannot be recorded: the first batch
+    then raises ``autograd.compile.TracingError`` (train it with ``compiled=False``).
+    """
+    weights = [p for name, p in model.named_parameters() if not is_bias(name)] if l2 else []
+    state: dict[str, _Compiled] = {}
+
+    def step(inputs: list, targets: list) -> BatchResult:
+        if "c" not in state:
+            state["c"] = _Compiled(model, loss_fn, inputs[0], targets[0])
+        c = state["c"]
+        losses = c.prog.backward(*c.columns(inputs, targets), reduction="mean")
+        loss = sum(losses.tolist()) / len(inputs)
+        if l2:
+            penalty = l2 * dot(weights, weights)
+            penalty.backward()
+            loss += penalty.data
+        outs = c.prog.values(c.outputs).T.tolist()  # one row of numbers per sample
+        return BatchResult(loss, [o[0] for o in outs] if c.single else outs)
+
+    return step
