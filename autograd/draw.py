@@ -502,6 +502,8 @@ def _drawing_class() -> type:
             self.body, dot_command.DOT_BINARY = saved
 
         def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
+            if not args:  # graphviz-pure warns about glyph widths of σ, Σ; errors still raise
+                kwargs.setdefault("quiet", True)
             saved = self._prepare(format)
             try:
                 return super().pipe(format, *args, **kwargs)
@@ -510,6 +512,7 @@ def _drawing_class() -> type:
 
         def render(self, filename: Any = None, directory: Any = None, view: bool = False,
                    cleanup: bool = False, format: str | None = None, **kwargs: Any) -> str:
+            kwargs.setdefault("quiet", True)
             saved = self._prepare(format)
             try:
                 return super().render(filename, directory=directory, view=view,

@@ -457,3 +457,33 @@ def test_cli_trace_picture_errors_are_one_line(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install graphviz-pure" in err
     renderer.configure()
+
+
+# -- the picture in the README -----------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def svg_texts(svg: str) -> list[str]:
+    import html
+
+    return sorted(html.unescape(t) for t in re.findall(r">([^<>]+)</text>", svg))
+
+
+@needs_renderer
+def test_docs_picture_is_what_its_command_draws(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_graph", DOCS / "make_graph.py")
+    make_graph = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_graph)
+    fresh = draw_module.save(make_graph.course_net(), tmp_path / "fresh.svg", show_local=True)
+    committed = (DOCS / "course-net.svg").read_text(encoding="utf-8")
+    # compare the words and numbers, not coordinates (those may move between renderer versions)
+    assert svg_texts(committed) == svg_texts(fresh.read_text(encoding="utf-8")), \
+        "docs/course-net.svg is stale: run python docs/make_graph.py"
+    texts = svg_texts(committed)
+    # the course's worked figure: z = [4, -2], a = σ(z) ≈ [0.98, 0.12]
+    for number in ("data 4", "data -2", "data 0.982", "data 0.1192"):
+        assert number in texts
+    assert texts.count("σ") == 2 and "layers.0.neurons.1" in texts
