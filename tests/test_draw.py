@@ -268,12 +268,17 @@ def test_svg_through_the_found_renderer_keeps_ids_for_the_walkthrough():
 def test_png_is_rendered_from_ascii_labels(capfd):
     x = Value(0.5, "x")
     y = x.sigmoid()
-    png = draw(y).pipe(format="png")
+    png = draw(y).pipe(format="png", quiet=False)  # let the renderer's warnings through
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(png[16:20], "big")
     assert 50 < width < 2000
     assert "non-ASCII" not in capfd.readouterr().err
     assert 'label="σ"' in draw(y).source  # the DOT text itself keeps the symbol
+    if renderer.is_pure(renderer.find_dot()):  # ...which graphviz-pure does warn about
+        draw(y).pipe(format="svg", quiet=False)
+        assert "non-ASCII" in capfd.readouterr().err
+    draw(y).pipe(format="svg")  # but not by default
+    assert capfd.readouterr().err == ""
 
 
 @needs_renderer
@@ -304,6 +309,15 @@ def test_draw_points_the_graphviz_package_at_the_renderer():
     draw(z)
     assert Path(dot_command.DOT_BINARY) == renderer.find_dot()
     assert b"<svg" in graphviz.Digraph(body=["a -> b\n"]).pipe(format="svg")
+
+
+@needs_renderer
+def test_ipython_displays_a_value_as_svg():
+    formatters = pytest.importorskip("IPython.core.formatters")
+    *_, z = x_times_y_plus_x()
+    data, _ = formatters.DisplayFormatter().format(z)
+    assert "<svg" in data["image/svg+xml"] and ">grad 4</text>" in data["image/svg+xml"]
+    assert data["text/plain"] == repr(z)
 
 
 @needs_renderer
@@ -487,3 +501,12 @@ def test_docs_picture_is_what_its_command_draws(tmp_path):
     for number in ("data 4", "data -2", "data 0.982", "data 0.1192"):
         assert number in texts
     assert texts.count("σ") == 2 and "layers.0.neurons.1" in texts
+
+
+def test_importing_autograd_does_not_import_graphviz():
+    import subprocess
+
+    code = ("import sys, autograd; from autograd import draw, walkthrough; "
+            "print(sorted(m for m in ('graphviz', 'playwright') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
