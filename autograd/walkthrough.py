@@ -30,10 +30,11 @@ def _number(x: float) -> str:
     return "0" if text == "-0" else text.replace("-", "−")
 
 
-def _step_data(loss: Value, seed: float) -> tuple[list[dict], dict[Value, float]]:
-    """What the page needs for each step, naming SVG elements by their DOT ids,
-    and each node's final memo entry."""
-    index = {v: i for i, v in enumerate(topological_order(loss))}
+def _step_data(loss: Value, order: list[Value],
+               seed: float) -> tuple[list[dict], dict[Value, float]]:
+    """What the page needs for each step, naming SVG elements by their DOT ids
+    (``order`` is ``topological_order(loss)``), and each node's final memo entry."""
+    index = {v: i for i, v in enumerate(order)}
     saved = {v: v.grad for v in index}
     try:
         all_steps = list(steps(loss, seed))
@@ -89,7 +90,13 @@ def walkthrough(
     """
     if not isinstance(loss, Value):
         raise TypeError(f"walkthrough: loss must be a Value, got {type(loss).__name__}")
-    data, grads = _step_data(loss, seed)
+    order = topological_order(loss)
+    if len(order) > max_nodes:  # refuse before stepping through a huge graph
+        raise ValueError(
+            f"walkthrough: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
+            f"pass max_nodes={len(order)} to step through them all (about 3 KB of page each)"
+        )
+    data, grads = _step_data(loss, order, seed)
     drawing = draw(loss, show_local=show_local, max_nodes=max_nodes, collapse=False,
                    grads=grads)
     svg = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
