@@ -348,24 +348,51 @@ class _MatmulDot(_Step):
     """``dot`` nodes that all read the same varying rows ``X`` against parameters or
     numbers ``W`` (a dense layer: every neuron reads the same inputs): one matrix
     product ``W @ X``. Pairs with no varying side (a bias times the number 1) add a
-    per-node term computed once per call, not once per sample."""
+    per-node term computed once per call, not once per sample.
 
-    def __init__(self, lo, nodes, w, x, needs_x, pairs, n_par):
+    When ``W`` and the biases lie in S as one row-major block (as ``nn.MLP`` lists its
+    parameters, which ``_parameter_order`` keeps), they are read and their gradients
+    added through views of that block instead of gathers and scatters."""
+
+    def __init__(self, lo, nodes, w, x, needs_x, pairs, n_par, const_values):
         self.name, self.lo, self.hi, self.nodes = "dot", lo, lo + len(nodes), nodes
-        self.w = np.asarray(w, dtype=np.intp).reshape(len(nodes), len(x))  # indices into S
+        n, k = len(nodes), len(x)
+        self.k = k
+        self.w = np.asarray(w, dtype=np.intp).reshape(n, k)  # indices into S
         self.x = _index(x, broadcast=False) if x else np.zeros(0, dtype=np.intp)
         self.x_scatter = _Scatter(x) if needs_x and x else None
         self.dw = _StaticAdd(self.w, n_par)
-        self.pairs = None
+        self.pairs = self.bias = self.block = None
         if pairs:  # (node, a, b): S[a] * S[b] added to the node
             seg, a, b = (np.asarray(c, dtype=np.intp) for c in zip(*pairs))
-            self.pairs = (seg, a, b, _StaticAdd(a, n_par), _StaticAdd(b, n_par))
+            if len(seg) == n and (seg == np.arange(n)).all() and (
+                    ((a < n_par) & (b >= n_par)).all() or ((b < n_par) & (a >= n_par)).all()):
+                p, c = (a, b) if a[0] < n_par else (b, a)  # one parameter times a number each
+                scale = np.asarray([const_values[i - n_par] for i in c])
+                self.bias = (p, _StaticAdd(p, n_par), None if (scale == 1).all() else scale)
+            else:
+                self.pairs = (seg, a, b, _StaticAdd(a, n_par), _StaticAdd(b, n_par))
+        full = self.w if self.bias is None else np.hstack([self.w, self.bias[0][:, None]])
+        if full.size and (full.ravel() == full.flat[0] + np.arange(full.size)).all():
+            start = int(full.flat[0])
+            self.block = (start, start + full.size, full.shape)
+
+    def _static(self, S):
+        """W, and the bias column (or None), from S."""
+        if self.block is not None:
+            lo, hi, shape = self.block
+            B = S[lo:hi].reshape(shape)
+            return B[:, :self.k], (B[:, self.k] if self.bias is not None else None)
+        return S[self.w], (S[self.bias[0]] if self.bias is not None else None)
 
     def forward(self, V, S, keep):
-        W = S[self.w]
+        W, bias = self._static(S)
         X = V[self.x]
         out = V[self.lo:self.hi]
         np.matmul(W, X, out=out)
+        if bias is not None:
+            scale = self.bias[2]
+            out += (bias if scale is None else bias * scale)[:, None]
         if self.pairs is not None:
             seg, a, b = self.pairs[:3]
             out += np.bincount(seg, S[a] * S[b], minlength=len(out))[:, None]
@@ -376,15 +403,27 @@ class _MatmulDot(_Step):
         g = G[self.lo:self.hi]
         if self.x_scatter is not None:
             self.x_scatter.add(G, W.T @ g)
-        if self.dw.wanted:
-            self.dw.add(Gs, g @ X.T)  # dW, already summed over the batch
+        gs = g.sum(axis=1) if self.bias is not None or self.pairs is not None else None
+        if self.bias is not None and self.bias[2] is not None:
+            gs = gs * self.bias[2]  # only a bias (no other pairs) can have a scale
+        if self.block is not None:
+            lo, hi, shape = self.block
+            B = Gs[lo:hi].reshape(shape)  # a view: adding into it adds into Gs
+            if self.dw.wanted:
+                B[:, :self.k] += g @ X.T  # dW, already summed over the batch
+            if self.bias is not None and self.bias[1].wanted:
+                B[:, self.k] += gs
+        else:
+            if self.dw.wanted:
+                self.dw.add(Gs, g @ X.T)
+            if self.bias is not None and self.bias[1].wanted:
+                self.bias[1].add(Gs, gs)
         if self.pairs is not None:
             seg, a, b, da, db = self.pairs
-            gs = g.sum(axis=1)[seg]
             if da.wanted:
-                da.add(Gs, gs * S[b])
+                da.add(Gs, gs[seg] * S[b])
             if db.wanted:
-                db.add(Gs, gs * S[a])
+                db.add(Gs, gs[seg] * S[a])
 
 
 # ---------------------------------------------------------------------------
@@ -461,6 +500,25 @@ class Program:
 
     # -- compiling ----------------------------------------------------------
     def _build(self, in_row: dict, params: list[Value], consts: list[Value]) -> None:
+        # Depth of every node (leaves 0, else 1 + its deepest parent), and the nodes
+        # whose adjoint can reach a parameter (only those need a backward pass).
+        depth: dict[Value, int] = {}
+        needs: set[Value] = set(params)
+        for v in self.graph:
+            if v._parents:
+                depth[v] = 1 + max(depth[p] for p in v._parents)
+                if any(p in needs for p in v._parents):
+                    needs.add(v)
+            else:
+                depth[v] = 0
+        groups: dict[tuple[int, str], list[Value]] = {}
+        for v in self.graph:
+            if v._parents:
+                groups.setdefault((depth[v], v._op.name), []).append(v)
+        params = _parameter_order(params, [nodes for (_, name), nodes in sorted(groups.items())
+                                           if name == "dot"])
+        self.parameters = params
+
         n_in, n_par = len(self.inputs), len(params)
         # S, the static vector of a call, is [parameters, constants]; constants are the
         # graph's Constant leaves, then the numbers met inside sum/dot contexts.
@@ -477,22 +535,6 @@ class Program:
                 number_index[x] = n_par + len(const_values)
                 const_values.append(x)
             return number_index[x]
-
-        # Depth of every node (leaves 0, else 1 + its deepest parent), and the nodes
-        # whose adjoint can reach a parameter (only those need a backward pass).
-        depth: dict[Value, int] = {}
-        needs: set[Value] = set(params)
-        for v in self.graph:
-            if v._parents:
-                depth[v] = 1 + max(depth[p] for p in v._parents)
-                if any(p in needs for p in v._parents):
-                    needs.add(v)
-            else:
-                depth[v] = 0
-        groups: dict[tuple[int, str], list[Value]] = {}
-        for v in self.graph:
-            if v._parents:
-                groups.setdefault((depth[v], v._op.name), []).append(v)
 
         plans: list[tuple[str, list[Value], object]] = []
         for (_, name), nodes in sorted(groups.items()):
@@ -530,7 +572,7 @@ class Program:
             return row[x] if isinstance(x, Value) else c_lo + number(x) - n_par
 
         self._steps = [_make_step(kind, nodes, extra, lo_, row, ref, need_rows.__contains__,
-                                  needs, n_par)
+                                  needs, n_par, const_values)
                        for (kind, nodes, extra), lo_ in zip(plans, starts)]
         self._n_rows = lo
         self._row = row
@@ -656,6 +698,23 @@ class Program:
         return out
 
 
+def _parameter_order(params: list[Value], dot_groups: list[list[Value]]) -> list[Value]:
+    """The parameters in the order the dot nodes read them, node by node and pair by
+    pair (so a dense layer's weights and biases lie in one block of S, in the order
+    ``nn.MLP.parameters()`` lists them), then the others in topological order."""
+    wanted = set(params)
+    order: dict[Value, None] = {}
+    for nodes in dot_groups:
+        for v in nodes:
+            for w, x in zip(*v._ctx):
+                for side in (w, x):
+                    if isinstance(side, Value) and side in wanted:
+                        order[side] = None
+    for p in params:
+        order[p] = None
+    return list(order)
+
+
 def _plan_dots(nodes: list[Value], static: dict, number: Callable[[object], int]) -> list:
     """Split one depth's dot nodes into matrix products (nodes that read the same
     varying operands against parameters or numbers) and one segment-sum step for the
@@ -697,11 +756,12 @@ def _plan_dots(nodes: list[Value], static: dict, number: Callable[[object], int]
     return plans
 
 
-def _make_step(kind, nodes, extra, lo, row, ref, need_row, needs, n_par) -> _Step:
+def _make_step(kind, nodes, extra, lo, row, ref, need_row, needs, n_par,
+               const_values) -> _Step:
     if kind == "matmul":
         x_nodes, w, pairs = extra
         return _MatmulDot(lo, nodes, w, [row[v] for v in x_nodes],
-                          any(v in needs for v in x_nodes), pairs, n_par)
+                          any(v in needs for v in x_nodes), pairs, n_par, const_values)
     if kind == "sum":
         flat, counts = [], []
         for v in nodes:
