@@ -38,6 +38,9 @@ MAX_NODES = 200
 
 LABEL_WIDTH = 40
 
+RASTER_SIZE = "40,40"
+"""Graphviz ``size`` (inches) given to PNG/JPEG renderings: big graphs shrink to fit."""
+
 COLOURS = {
     "parameter": "#dbeafe",  # leaves that are Values: weights, biases, inputs
     "output": "#dcfce7",
@@ -278,8 +281,6 @@ def draw(
     g.node_attr.update(fontname="Helvetica", fontsize="11")
     g.edge_attr.update(fontname="Helvetica", fontsize="9", color=COLOURS["edge"],
                        fontcolor="#374151", arrowsize="0.6")
-    if len(order) > 60:  # keeps a PNG of a big graph within a few thousand pixels
-        g.graph_attr["size"] = "40,40"
     if legend:
         _legend(g, highlight is not None)
 
@@ -484,22 +485,25 @@ def _drawing_class() -> type:
     from . import renderer
 
     class Drawing(graphviz.Digraph):
-        def _prepare(self, format: str | None) -> tuple[list[str], Any]:
+        def _prepare(self, format: str | None) -> tuple[list[str], dict, Any]:
             fmt = (format or self.format or "pdf").split(":")[0]
             program = renderer.dot_for(fmt)
             from graphviz.backend import dot_command
 
             previous = dot_command.DOT_BINARY
             renderer.use_dot(program)
-            body = self.body
-            if fmt in renderer.RASTER_FORMATS and renderer.is_pure(program):
-                self.body = [ascii_text(line) for line in body]
-            return body, previous
+            body, attrs = self.body, dict(self.graph_attr)
+            if fmt in renderer.RASTER_FORMATS:
+                # at most 40 inches (3840 pixels) a side: a big graph's PNG stays openable
+                self.graph_attr.setdefault("size", RASTER_SIZE)
+                if renderer.is_pure(program):
+                    self.body = [ascii_text(line) for line in body]
+            return body, attrs, previous
 
-        def _restore(self, saved: tuple[list[str], Any]) -> None:
+        def _restore(self, saved: tuple[list[str], dict, Any]) -> None:
             from graphviz.backend import dot_command
 
-            self.body, dot_command.DOT_BINARY = saved
+            self.body, self.graph_attr, dot_command.DOT_BINARY = saved
 
         def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
             if not args:  # graphviz-pure warns about glyph widths of σ, Σ; errors still raise
