@@ -291,7 +291,7 @@ def test_png_of_a_big_graph_stays_within_a_few_thousand_pixels():
     width, height = (int.from_bytes(png[i:i + 4], "big") for i in (16, 20))
     assert max(width, height) <= 4000
     # the cap is for pictures made of pixels only: the SVG keeps its natural size
-    assert "size=" not in g.source
+    assert " size=" not in g.source
     assert 'transform="scale(1 1)' in g.pipe(format="svg").decode()
 
 
