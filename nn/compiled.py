@@ -70,15 +70,30 @@ class _Compiled:
         return _as_row(t, "target")
 
     def columns(self, inputs: list, targets: list) -> list:
+        """The program's inputs for a batch: one array of shape (batch,) per input."""
         import numpy as np
 
-        rows = [_as_row(x, "input") + self.target_row(t) for x, t in zip(inputs, targets)]
-        width = self.n_x + self.n_t
-        for r in rows:
-            if len(r) != width:
-                raise ValueError(f"fit(compiled=True): every sample must have {self.n_x} "
-                                 f"inputs and a target of {self.n_t} numbers, like the first")
-        return list(np.asarray(rows, dtype=float).T)
+        n = len(inputs)
+        try:
+            xs = np.asarray(inputs, dtype=float).reshape(n, -1)
+            if self.one_hot:
+                labels = np.asarray(targets)
+                if labels.dtype.kind not in "iu" or labels.ndim != 1 or (
+                        (labels < 0) | (labels >= self.n_out)).any():
+                    raise ValueError(f"fit(compiled=True): class indices must be ints in "
+                                     f"0..{self.n_out - 1}, got {targets!r}"[:200])
+                ts = np.eye(self.n_out)[labels]
+            else:
+                ts = np.asarray(targets, dtype=float).reshape(n, -1)
+        except (TypeError, ValueError) as e:
+            if str(e).startswith("fit("):
+                raise
+            raise ValueError("fit(compiled=True): every sample must have the same number of "
+                             "inputs and of target numbers as the first") from e
+        if xs.shape[1] != self.n_x or ts.shape[1] != self.n_t:
+            raise ValueError(f"fit(compiled=True): every sample must have {self.n_x} inputs "
+                             f"and a target of {self.n_t} numbers, like the first")
+        return [*xs.T, *ts.T]
 
 
 def compiled_batch_step(model: Module, loss_fn: LossFn,

@@ -472,3 +472,21 @@ def test_fit_compiled_refuses_a_model_that_branches_on_its_data():
                progress=False, compiled=True)
     nn.fit(model, nn.mse, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
            progress=False)  # the scalar engine trains it
+
+
+def test_compiled_batch_step_checks_its_batches():
+    import nn
+
+    model = nn.MLP(2, [3], activation="linear", seed=0)
+    step = nn.compiled_batch_step(model, nn.cross_entropy)
+    result = step([[0.5, -1.0], [1.0, 2.0]], [2, 0])
+    outputs = [model([0.5, -1.0]), model([1.0, 2.0])]
+    assert result.outputs == [[v.data for v in out] for out in outputs]
+    want = (nn.cross_entropy(outputs[0], 2).data + nn.cross_entropy(outputs[1], 0).data) / 2
+    assert result.loss == pytest.approx(want, rel=1e-12)
+    with pytest.raises(ValueError, match="class indices"):
+        step([[0.5, -1.0]], [3])
+    with pytest.raises(ValueError, match="same number of inputs"):
+        step([[0.5, -1.0], [1.0]], [0, 1])
+    with pytest.raises(ValueError, match="2 inputs"):
+        step([[0.5, -1.0, 2.0]], [0])
