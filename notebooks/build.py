@@ -146,17 +146,25 @@ def kernel_manager(workdir: Path) -> Any:
                          transport="ipc", ip=str(workdir / "kernel"))
 
 
-def execute(nb: Any, timeout: int = CELL_TIMEOUT) -> Any:
+def execute(nb: Any, timeout: int = CELL_TIMEOUT, cell_times: list | None = None) -> Any:
     """Run ``nb`` top to bottom in a fresh kernel (cwd: ``notebooks/``), in place.
 
     Raises ``nbclient.exceptions.CellExecutionError`` on the first failing cell.
+    ``cell_times``, if given, receives (seconds, cell index) for every code cell.
     """
     from nbclient import NotebookClient
 
     with tempfile.TemporaryDirectory(prefix="memograd-kernel-") as tmp:
         km = kernel_manager(Path(tmp))
         client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False,
+                                coalesce_streams=True,  # a progress bar's last state only
                                 resources={"metadata": {"path": str(HERE)}})
+        if cell_times is not None:
+            started = {}
+            client.on_cell_execute = lambda cell, cell_index: started.update(
+                {cell_index: time.perf_counter()})
+            client.on_cell_executed = lambda cell, cell_index, execute_reply: cell_times.append(
+                (time.perf_counter() - started[cell_index], cell_index))
         try:
             client.execute()
         finally:  # nbclient leaves a kernel manager it was given running
@@ -180,17 +188,22 @@ def write(nb: Any, path: Path) -> None:
         raise
 
 
-def build(sources: Iterable[Path]) -> dict[str, float]:
-    """Build, run and write each lesson; returns seconds per notebook."""
+def build(sources: Iterable[Path], slowest: int = 0) -> dict[str, float]:
+    """Build, run and write each lesson; returns seconds per notebook.
+    With ``slowest``, also print that many of each notebook's slowest cells."""
     times = {}
     for source in sources:
         target = notebook_path(source)
+        cell_times: list[tuple[float, int]] = []
         start = time.perf_counter()
-        nb = execute(make_notebook(source))
+        nb = execute(make_notebook(source), cell_times=cell_times)
         times[target.name] = time.perf_counter() - start
         write(nb, target)
         size = target.stat().st_size / 1024
         print(f"{target.name:<28} {times[target.name]:6.1f} s  {size:7.0f} KiB", flush=True)
+        for seconds, index in sorted(cell_times, reverse=True)[:slowest]:
+            first = nb.cells[index].source.splitlines()[0]
+            print(f"    {seconds:6.1f} s  cell {index}: {first[:60]}")
     return times
 
 
@@ -220,6 +233,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("lessons", nargs="*", help="name prefixes, e.g. 01 05 (default: all)")
     parser.add_argument("--check", action="store_true",
                         help="only check that the .ipynb files match their sources")
+    parser.add_argument("--slowest", type=int, default=0, metavar="N",
+                        help="also print each notebook's N slowest cells")
     args = parser.parse_args(argv)
     sources = source_paths(args.lessons)
     if args.check:
@@ -227,7 +242,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for p in problems:
             print(p, file=sys.stderr)
         return 1 if problems else 0
-    times = build(sources)
+    times = build(sources, args.slowest)
     print(f"{'total':<28} {sum(times.values()):6.1f} s")
     return 0
 
