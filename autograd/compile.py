@@ -591,18 +591,9 @@ class Program:
         return (f"Program({len(self.inputs)} inputs, {len(self.parameters)} parameters, "
                 f"{len(self.graph)} nodes, {len(self._steps)} steps)")
 
-    def _batch_size(self, inputs: tuple) -> tuple[int, bool, bool]:
-        """The batch size, whether any input is an array, and whether all are arrays
-        of that size; checks the inputs."""
-        if len(inputs) != len(self.inputs):
-            raise TypeError(f"compile: the program takes {len(self.inputs)} inputs, "
-                            f"got {len(inputs)}")
-        first = inputs[0] if inputs else None
-        if isinstance(first, np.ndarray) and first.ndim == 1 and all(
-                isinstance(x, np.ndarray) and x.shape == first.shape for x in inputs):
-            if not len(first):
-                raise ValueError("compile: the batch is empty")
-            return len(first), True, True  # the usual case: one column per input
+    def _batch_size(self, inputs: tuple) -> tuple[int, bool]:
+        """The batch size and whether any input is an array; a clear error for a bad
+        input."""
         size, batched = 1, False
         for i, x in enumerate(inputs):
             if isinstance(x, np.ndarray) and x.ndim == 1:
@@ -615,22 +606,39 @@ class Program:
             elif isinstance(x, np.ndarray) and x.ndim > 1:
                 raise ValueError(f"compile: input {i} must be a number or an array of shape "
                                  f"(batch,), got shape {x.shape}")
-            elif not isinstance(x, np.ndarray):
-                _number(x, f"input {i}")
-        return size, batched, False
+            elif not isinstance(x, np.ndarray) or x.dtype.kind not in "biuf":
+                _number(x if not isinstance(x, np.ndarray) else x.item(), f"input {i}")
+        return size, batched
+
+    def _buffer(self, size: int) -> np.ndarray:
+        """The (rows x size) value array, reused from call to call; constants set once."""
+        V = self._buffers.get(size)
+        if V is None:
+            V = np.empty((self._n_rows, size))
+            V[self._c_lo:self._c_lo + len(self._const_values)] = self._const_values[:, None]
+            self._buffers[size] = V
+        return V
 
     def _run(self, inputs: tuple, keep: bool):
         """Forward pass over a batch: the value array, the static vector and, if
         ``keep``, each step's saved local derivatives."""
-        size, batched, columns = self._batch_size(inputs)
-        if size not in self._buffers:
-            V = np.empty((self._n_rows, size))
-            V[self._c_lo:self._c_lo + len(self._const_values)] = self._const_values[:, None]
-            self._buffers[size] = V
-        V = self._buffers[size]
-        if columns:
-            V[:self._n_in] = inputs
-        else:
+        if len(inputs) != len(self.inputs):
+            raise TypeError(f"compile: the program takes {len(self.inputs)} inputs, "
+                            f"got {len(inputs)}")
+        first = inputs[0] if inputs else None
+        filled = False
+        if (type(first) is np.ndarray and first.ndim == 1 and len(first)
+                and first.dtype.kind in "biuf"):
+            size, batched = len(first), True  # the usual case: one array per input
+            V = self._buffer(size)
+            try:
+                V[:self._n_in] = inputs
+                filled = True
+            except (TypeError, ValueError):  # mixed sizes or types: check them one by one
+                pass
+        if not filled:
+            size, batched = self._batch_size(inputs)
+            V = self._buffer(size)
             for i, x in enumerate(inputs):
                 V[i] = x.data if isinstance(x, Value) else x
         S = np.empty(self._n_par + len(self._const_values))
