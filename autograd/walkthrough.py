@@ -153,12 +153,7 @@ function show(i) {
     r.classList.toggle("current", k === i);
     r.cells[1].textContent = k <= i ? d.grad : "?";
   });
-  const row = rows[i];
-  row.classList.add("current");
-  const box = $("memo-box");
-  if (row.offsetTop < box.scrollTop || row.offsetTop > box.scrollTop + box.clientHeight - 30) {
-    box.scrollTop = row.offsetTop - box.clientHeight / 2;
-  }
+  reveal(rows[i], $("memo-box"));
   $("counter").textContent = "step " + (i + 1) + " of " + data.length;
   $("memo-name").textContent = s.name;
   $("memo-value").textContent = s.grad;
@@ -167,8 +162,16 @@ function show(i) {
   slider.value = i;
   $("prev").disabled = i === 0;
   $("next").disabled = i === data.length - 1;
-  const node = $(s.node);
-  if (node && node.scrollIntoView) node.scrollIntoView({block: "nearest", inline: "nearest"});
+  if ($(s.node)) reveal($(s.node), $("graph"));
+}
+function reveal(el, box) {  // centre el in its scrolling box if it is not fully in view
+  const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
+  if (r.top < b.top || r.bottom > b.bottom) {
+    box.scrollTop += (r.top + r.bottom - b.top - b.bottom) / 2;
+  }
+  if (r.left < b.left || r.right > b.right) {
+    box.scrollLeft += (r.left + r.right - b.left - b.right) / 2;
+  }
 }
 $("prev").addEventListener("click", () => show(+slider.value - 1));
 $("next").addEventListener("click", () => show(+slider.value + 1));
@@ -195,9 +198,8 @@ _PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
-       color: #1f2937; background: #fff; }}
-header {{ padding: 10px 16px; border-bottom: 1px solid #e5e7eb; position: sticky; top: 0;
-         background: #fff; z-index: 1; }}
+       color: #1f2937; background: #fff; height: 100vh; display: flex; flex-direction: column; }}
+header {{ padding: 10px 16px; border-bottom: 1px solid #e5e7eb; }}
 h1 {{ font-size: 18px; margin: 0 0 8px 0; }}
 .controls {{ display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }}
 button {{ font-size: 14px; padding: 4px 12px; }}
@@ -208,10 +210,11 @@ button {{ font-size: 14px; padding: 4px 12px; }}
 #entry {{ font-size: 15px; }}
 #entry b {{ background: #f59e0b; padding: 0 4px; border-radius: 3px; }}
 #symbols {{ color: #6b7280; }}
-main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; }}
-#graph {{ flex: 1; overflow: auto; max-height: calc(100vh - 150px); border: 1px solid #e5e7eb; }}
+main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; flex: 1;
+       min-height: 0; }}
+#graph {{ flex: 1; overflow: auto; max-height: 100%; border: 1px solid #e5e7eb; }}
 #graph.fit svg {{ width: 100%; height: auto; }}
-#memo-box {{ width: 300px; max-height: calc(100vh - 150px); overflow: auto; position: relative;
+#memo-box {{ width: 300px; max-height: 100%; overflow: auto; position: relative;
             border: 1px solid #e5e7eb; }}
 #memo {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 #memo th, #memo td {{ padding: 2px 6px; text-align: left; border-bottom: 1px solid #f3f4f6; }}
