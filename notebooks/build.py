@@ -50,20 +50,23 @@ def parse_percent(text: str) -> list[tuple[str, str]]:
     >>> parse_percent("# %% [markdown]\\n# Hi *there*\\n#\\n# %%\\nx = 1\\n\\n")
     [('markdown', 'Hi *there*'), ('code', 'x = 1')]
     """
-    cells: list[tuple[str, list[str]]] = []
-    for line in text.splitlines():
+    cells: list[tuple[str, list[tuple[int, str]]]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
         m = _MARKER.match(line)
         if m:
             rest = m.group("rest").strip()
             if rest not in ("", "[markdown]"):
-                raise ValueError(f"unknown cell marker {line!r} (use '# %%' or '# %% [markdown]')")
+                raise ValueError(f"line {number}: unknown cell marker {line!r} "
+                                 "(use '# %%' or '# %% [markdown]')")
             cells.append(("markdown" if rest else "code", []))
         elif cells:
-            cells[-1][1].append(line)
+            cells[-1][1].append((number, line))
     out = []
-    for kind, lines in cells:
+    for kind, numbered in cells:
         if kind == "markdown":
-            lines = [_unquote(line) for line in lines]
+            lines = [_unquote(number, line) for number, line in numbered]
+        else:
+            lines = [line for _, line in numbered]
         while lines and not lines[0].strip():
             lines.pop(0)
         while lines and not lines[-1].strip():
@@ -72,12 +75,12 @@ def parse_percent(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _unquote(line: str) -> str:
+def _unquote(number: int, line: str) -> str:
     if line in ("#", ""):
         return ""
     if line.startswith("# "):
         return line[2:]
-    raise ValueError(f"markdown cell line must start with '# ': {line!r}")
+    raise ValueError(f"line {number}: a markdown cell's lines must start with '# ': {line!r}")
 
 
 def source_paths(prefixes: Sequence[str] = ()) -> list[Path]:
@@ -101,8 +104,12 @@ def make_notebook(source: Path) -> Any:
     """The unexecuted notebook of one lesson source."""
     import nbformat
 
+    try:
+        cells = parse_percent(source.read_text(encoding="utf-8"))
+    except ValueError as e:
+        raise ValueError(f"{source}: {e}") from None
     nb = nbformat.v4.new_notebook()
-    for kind, text in parse_percent(source.read_text(encoding="utf-8")):
+    for kind, text in cells:
         new = nbformat.v4.new_markdown_cell if kind == "markdown" else nbformat.v4.new_code_cell
         nb.cells.append(new(text))
     for i, cell in enumerate(nb.cells):

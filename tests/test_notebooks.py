@@ -78,9 +78,9 @@ def test_percent_format_cells():
 
 
 def test_percent_format_rejects_what_it_would_silently_mangle():
-    with pytest.raises(ValueError, match="markdown cell line"):
+    with pytest.raises(ValueError, match="line 2: a markdown cell's lines must start"):
         build.parse_percent("# %% [markdown]\nno hash here\n")
-    with pytest.raises(ValueError, match="unknown cell marker"):
+    with pytest.raises(ValueError, match="line 1: unknown cell marker"):
         build.parse_percent("# %% [raw]\nx\n")
 
 
