@@ -3,6 +3,7 @@
 - ``values(min_value, max_value)``: ``Value`` leaves;
 - ``expressions(max_nodes=8, ops=None)``: random computation graphs
   (``Expression``) that reuse sub-expressions and stay inside every op's domain;
+- ``mlps(...)``: small ``nn.MLP`` networks with an input (``MLPCase``).
 
 A property test of your own, for example::
 
@@ -36,7 +37,9 @@ from .backward import topological_order
 from .ops import KINKS, TABLE
 from .value import Value
 
-__all__ = ["RECIPES", "Expression", "Node", "expressions", "values"]
+__all__ = [
+    "RECIPES", "Expression", "MLPCase", "Node", "expressions", "gradient_scale", "mlps", "values",
+]
 
 LEAF_RANGE = (-2.0, 2.0)
 """Every input of a generated expression lies in this range."""
@@ -44,6 +47,9 @@ BOUND = 100.0
 """Every node stays within [-BOUND, BOUND] for *all* inputs in LEAF_RANGE (interval arithmetic)."""
 GUARD = 0.1
 """log, sqrt, division and pow see operands >= GUARD: log(x*x + 0.1), a / (softplus(b) + 0.1)."""
+SATURATION = 4.0
+"""tanh and sigmoid see operands in [-4, 4]: further out, their derivatives 1 - z*z and
+z*(1 - z) cancel (at 12, tanh's loses 7 of its 16 digits), which is float64, not a bug."""
 CONSTANTS = (2.0, 0.5, 3.0, 1.5)
 EXPONENTS = (2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5)
 SLOPES = (0.1, 0.01, 0.2)
@@ -287,10 +293,12 @@ def _pow_const(b: _Builder) -> None:
     b.add("pow_const", (x,), (k,))
 
 
-def _unary(op: str, ctx_choices: Sequence[float] | None = None) -> Recipe:
+def _unary(op: str, ctx_choices: Sequence[float] | None = None,
+           operand_bound: float = BOUND) -> Recipe:
     def draw(b: _Builder) -> None:
         ctx = (b.draw(st.sampled_from(ctx_choices)),) if ctx_choices else ()
-        x = b.pick(lambda iv: _within(INTERVALS[op]([iv], ctx)))
+        x = b.pick(lambda iv: _within(iv, operand_bound)
+                   and _within(INTERVALS[op]([iv], ctx)))
         b.add(op, (x,), ctx)
 
     return Recipe(1, draw)
@@ -334,8 +342,8 @@ RECIPES: dict[str, Recipe] = {
     "exp": _unary("exp"),
     "log": _guarded("log"),
     "sqrt": _guarded("sqrt"),
-    "tanh": _unary("tanh"),
-    "sigmoid": _unary("sigmoid"),
+    "tanh": _unary("tanh", operand_bound=SATURATION),
+    "sigmoid": _unary("sigmoid", operand_bound=SATURATION),
     "relu": _unary("relu"),
     "leaky_relu": _unary("leaky_relu", SLOPES),
     "softplus": _unary("softplus"),
@@ -573,6 +581,25 @@ def _finish(point: Sequence[float], nodes: list[Node]) -> Expression:
     return Expression(_names(len(used)), [point[i] for i in used], renumbered)
 
 
+def gradient_scale(output: Value, inputs: Sequence[Value]) -> list[float]:
+    """For each input, the sum over all paths to ``output`` of |product of local derivatives|.
+
+    The engine's gradient adds up one product per path, each rounded to a few
+    ulps, so its rounding error is a few ulps of *this* number, not of the
+    gradient itself (which may be tiny after cancellation, as in ``tanh(x) - x``
+    near 0). Compare gradients within ``rel * max(|exact|, scale)``.
+
+    >>> x = Value(0.5); gradient_scale(x * 3.0 - x, [x])
+    [4.0]
+    """
+    memo: dict[Value, float] = {output: 1.0}
+    for node in reversed(topological_order(output)):
+        g = memo.get(node, 0.0)
+        for parent, local in zip(node.parents, node.local_grads):
+            memo[parent] = memo.get(parent, 0.0) + g * abs(local)
+    return [memo.get(x, 0.0) for x in inputs]
+
+
 # -- the strategies -------------------------------------------------------------
 def values(min_value: float = -2.0, max_value: float = 2.0, label: str = "") -> st.SearchStrategy:
     """Value leaves with finite data in [min_value, max_value]."""
@@ -607,7 +634,9 @@ def expressions(
     - Operands are drawn among all earlier nodes, so nodes are reused (``x*x``,
       ``t1`` below feeding three others) -- the case memoized backprop is for.
     - Inputs lie in [-2, 2] and every node in [-100, 100] over that whole box
-      (interval arithmetic), so float64 and finite differences are well conditioned.
+      (interval arithmetic); tanh and sigmoid see operands in [-4, 4], where their
+      derivatives do not saturate. So float64 and finite differences are well
+      conditioned.
     - ``kink_margin``: reject cases where a relu/leaky_relu/abs operand is within
       this distance of its kink.
 
@@ -626,7 +655,10 @@ def expressions(
     def draw_expression(draw: Callable) -> Expression:
         n = draw(st.integers(1, max_inputs))
         point = [draw(leaf) for _ in range(n)]
-        target = draw(st.integers(least, max_nodes))
+        # the larger of two draws: fewer trivial one-node graphs, and still
+        # shrinking to the smallest size when both shrink to 0
+        spare = st.integers(0, max_nodes - least)
+        target = least + max(draw(spare), draw(spare))
         b = _Builder(draw, n, target)
         while True:
             # keep room to join the nodes nothing uses yet (see _Builder.join)
@@ -642,3 +674,78 @@ def expressions(
     if kink_margin is not None:
         strategy = strategy.filter(lambda case: case.kink_distance() > kink_margin)
     return strategy
+
+
+class MLPCase:
+    """A small ``nn.MLP`` drawn by ``mlps()``, with an input to run it on.
+
+    ``case.model()`` builds the network (the same weights every time, from
+    ``seed``); ``case(*xs)`` runs it on the Values (or numbers) ``xs`` and
+    returns its one output, so ``gradcheck(case, case.inputs)`` checks dy/dx.
+    """
+
+    def __init__(self, sizes: Sequence[int], activation: str, seed: int,
+                 inputs: Sequence[float]) -> None:
+        self.sizes = tuple(sizes)
+        self.activation = activation
+        self.seed = seed
+        self.inputs = tuple(float(x) for x in inputs)
+        self._cached = None
+
+    def model(self):
+        """A fresh ``nn.MLP(nin, nouts, activation=..., seed=...)``."""
+        from nn import MLP  # nn sits on top of the engine: imported only when asked for
+
+        return MLP(self.sizes[0], list(self.sizes[1:]), activation=self.activation,
+                   seed=self.seed)
+
+    @property
+    def size(self) -> int:
+        """The number of parameters (weights and biases)."""
+        return sum((a + 1) * b for a, b in zip(self.sizes, self.sizes[1:]))
+
+    def __call__(self, *xs: Value | float) -> Value:
+        if self._cached is None:
+            self._cached = self.model()
+        return self._cached(list(xs))
+
+    def __repr__(self) -> str:
+        return (f"MLPCase(MLP({self.sizes[0]}, {list(self.sizes[1:])}, "
+                f"activation={self.activation!r}, seed={self.seed}), "
+                f"inputs={list(self.inputs)})")
+
+
+def mlps(
+    max_inputs: int = 3,
+    max_hidden_layers: int = 2,
+    max_width: int = 4,
+    activations: Iterable[str] | None = None,
+) -> st.SearchStrategy[MLPCase]:
+    """Small networks ``nn.MLP(nin, [h1, ..., 1], activation=...)`` and an input in [-2, 2].
+
+    Shrinks towards one input, no hidden layer, width 1, the first activation
+    and seed 0. ``activations`` defaults to every built-in of ``nn.activations``.
+    """
+    from nn.activations import ACTIVATIONS
+
+    names = list(ACTIVATIONS) if activations is None else list(activations)
+    unknown = [a for a in names if a not in ACTIVATIONS]
+    if not names or unknown:
+        raise ValueError(f"mlps: unknown activations {unknown}; choose from "
+                         f"{', '.join(ACTIVATIONS)}")
+    for what, n, least in (("max_inputs", max_inputs, 1), ("max_width", max_width, 1),
+                           ("max_hidden_layers", max_hidden_layers, 0)):
+        if not isinstance(n, int) or n < least:
+            raise ValueError(f"mlps: {what} must be an int >= {least}, got {n!r}")
+    leaf = st.floats(*LEAF_RANGE, allow_nan=False, allow_infinity=False, allow_subnormal=False)
+
+    @st.composite
+    def draw_mlp(draw: Callable) -> MLPCase:
+        nin = draw(st.integers(1, max_inputs))
+        hidden = draw(st.lists(st.integers(1, max_width), max_size=max_hidden_layers))
+        activation = draw(st.sampled_from(names))
+        seed = draw(st.integers(0, 2**16))
+        inputs = [draw(leaf) for _ in range(nin)]
+        return MLPCase([nin, *hidden, 1], activation, seed, inputs)
+
+    return draw_mlp()

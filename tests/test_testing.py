@@ -1,0 +1,226 @@
+"""autograd.testing: the strategies themselves (coverage, reuse, domains, printing, shrinking)."""
+
+import math
+import subprocess
+import sys
+
+import pytest
+from conftest import examples
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+
+from autograd import OPS, Value, grad, gradcheck, ops, topological_order
+from autograd.expr import evaluate
+from autograd.testing import (
+    BOUND,
+    GUARD,
+    RECIPES,
+    SATURATION,
+    Expression,
+    Node,
+    expressions,
+    gradient_scale,
+    mlps,
+    values,
+)
+
+QUICK = settings(database=None, derandomize=True, max_examples=2000)  # for find()
+
+
+def test_import_autograd_needs_no_hypothesis():
+    code = (
+        "import sys\n"
+        "sys.modules['hypothesis'] = None  # as if it were not installed\n"
+        "import autograd, nn\n"
+        "assert autograd.gradcheck(lambda x: x * x, [1.0])\n"
+        "try:\n"
+        "    import autograd.testing\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "memograd[test]" in done.stdout and "hypothesis" in done.stdout
+
+
+def test_every_op_has_a_recipe():
+    assert set(RECIPES) == set(OPS), "add a recipe to autograd.testing.RECIPES for each new op"
+
+
+def test_an_op_without_a_recipe_is_refused(monkeypatch):
+    monkeypatch.setitem(OPS, "cube", ops.Op("cube", "cube", 1, lambda xs, c: xs[0] ** 3,
+                                            lambda xs, z, c: (3 * xs[0] ** 2,)))
+    with pytest.raises(ValueError, match="'cube' has no recipe"):
+        expressions()
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"ops": ["nope"]}, "unknown op 'nope'"),
+    ({"ops": []}, "ops is empty"),
+    ({"ops": ["log"], "max_nodes": 2}, "max_nodes must be an int >= 3"),
+    ({"max_nodes": 0}, "max_nodes"),
+    ({"max_inputs": 0}, "max_inputs"),
+])
+def test_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        expressions(**kwargs)
+
+
+@pytest.mark.parametrize("op", list(OPS))
+def test_each_op_is_generated_and_builds_that_engine_op(op):
+    @examples(10)
+    @given(expressions(ops=[op], max_nodes=4))
+    def check(case):
+        out, _ = case.graph()
+        assert op in case.ops and op in {n.op for n in topological_order(out)}
+
+    check()
+
+
+def test_a_default_run_covers_every_op():
+    seen: set[str] = set()
+
+    @examples(300)
+    @given(expressions())
+    def collect(case):
+        seen.update(case.ops)
+
+    collect()
+    assert seen == set(OPS)
+
+
+def test_graphs_reuse_nodes():
+    stats = {"big": 0, "shared": 0}
+
+    @examples(200)
+    @given(expressions(max_nodes=10))
+    def collect(case):
+        if case.size >= 5:
+            stats["big"] += 1
+            stats["shared"] += case.shared > 0
+
+    collect()
+    assert stats["big"] >= 50 and stats["shared"] >= 0.25 * stats["big"], stats
+    case = find(expressions(), lambda c: c.shared >= 2, settings=QUICK)
+    assert str(case).startswith("t1 = ") and "t2 = " in str(case)
+
+
+@examples(200)
+@given(expressions(max_nodes=12), st.lists(st.floats(-2, 2), min_size=3, max_size=3))
+def test_every_node_stays_bounded_and_inside_its_domain_over_the_whole_box(case, other):
+    """Interval arithmetic bounds every input in [-2, 2], not only the drawn one."""
+    for point in (case.point, other[: len(case.names)]):
+        out = case(*point)
+        nodes = topological_order(out)
+        assert case.size == sum(1 for n in nodes if not n.is_leaf)
+        for n in nodes:
+            assert abs(n.data) <= BOUND and math.isfinite(n.data)
+            if n.op in ("log", "sqrt") or (n.op == "div"):
+                assert n.parents[-1].data >= GUARD
+            if n.op == "pow" and not n.parents[0].is_leaf:
+                assert n.parents[0].data >= GUARD
+            if n.op in ("tanh", "sigmoid"):
+                assert abs(n.parents[0].data) <= SATURATION
+
+
+@examples(200)
+@given(expressions(max_nodes=10))
+def test_printed_expression_parses_back_to_the_same_graph(case):
+    out, leaves = case.graph()
+    # the let form: evaluate each "t1 = ..." line, then the last: the very same graph
+    env = {n: Value(p, n) for n, p in zip(case.names, case.point)}
+    *bindings, last = case.lines()
+    for line in bindings:
+        name, text = line.split(" = ", 1)
+        env[name] = evaluate(text, env)
+    again = evaluate(last, env)
+    assert again.data == out.data
+    assert [n.op for n in topological_order(again)] == [n.op for n in topological_order(out)]
+    assert grad(again, [env[n] for n in case.names]) == grad(out, leaves)
+    # inline, shared nodes are written out each time: the same function
+    inline = evaluate(case.inline(), dict(zip(case.names, case.point)))
+    assert inline.data == out.data
+    assert "\n" not in repr(case) and all(f"{n}={p!r}" in repr(case)
+                                          for n, p in zip(case.names, case.point))
+
+
+@examples(100)
+@given(expressions(max_nodes=8))
+def test_sympy_form_is_the_same_function(case):
+    import sympy as sp
+
+    expr, symbols = case.sympy()
+    exact = float(expr.xreplace({s: sp.Float(p, 40) for s, p in zip(symbols, case.point)}))
+    assert exact == pytest.approx(case(*case.point).data, rel=1e-12, abs=1e-12)
+
+
+def test_shrinking_gives_small_readable_counterexamples():
+    case = find(expressions(), lambda c: "log" in c.ops, settings=QUICK)
+    assert str(case) == "log(x*x + 0.1)" and case.size == 3
+    assert repr(case) == "Expression('log(x*x + 0.1)', x=0.0)"
+    case = find(expressions(), lambda c: c.shared >= 1, settings=QUICK)
+    assert case.size <= 3 and str(case).startswith("t1 = "), str(case)
+
+
+def test_shrinking_finds_the_broken_op(monkeypatch):
+    """With sin's rule broken, hypothesis boils a failing random graph down to sin alone."""
+    wrong = ops.Op("sin", "sin", 1, ops.SIN.forward, lambda xs, z, c: (math.sin(xs[0]),))
+    monkeypatch.setattr(ops, "SIN", wrong)
+    case = find(expressions(), lambda c: not gradcheck(c, c.point), settings=QUICK)
+    assert str(case) == "sin(x)", str(case)
+
+
+def test_kink_margin_keeps_kinks_away():
+    @examples(100)
+    @given(expressions(ops=["relu", "abs", "leaky_relu", "sub"], kink_margin=1e-3))
+    def check(case):
+        assert case.kink_distance() > 1e-3
+
+    check()
+    assert Expression(["x"], [0.0], [Node("abs", (0,))]).kink_distance() == 0.0
+    assert Expression(["x"], [0.5], [Node("exp", (0,))]).kink_distance() == math.inf
+
+
+def test_expression_by_hand():
+    # t1 = x*y used twice, plus a constant and a sum
+    case = Expression(["x", "y"], [2.0, 3.0], [
+        Node("mul", (0, 1)), Node("sin", (2,)), Node("sum", (2, 3, 2), (0.5,))])
+    assert str(case) == "t1 = x*y\nsum([t1, sin(t1), t1, 0.5])"
+    assert case.inline() == "sum([x*y, sin(x*y), x*y, 0.5])"
+    assert case.size == 3 and case.shared == 1 and case.uses() == [1, 1, 3, 1, 0]
+    out, (x, _) = case.graph()
+    out.backward()
+    assert out.data == 12.5 + math.sin(6.0)
+    assert x.grad == pytest.approx(3 * (2 + math.cos(6.0)), rel=1e-15)
+    with pytest.raises(TypeError, match="takes 2 inputs"):
+        case(1.0)
+
+
+@examples(50)
+@given(values(-1.0, 1.0, label="w"))
+def test_values_strategy(v):
+    assert isinstance(v, Value) and -1.0 <= v.data <= 1.0 and v.label == "w" and v.is_leaf
+
+
+def test_gradient_scale_counts_every_path_without_cancelling():
+    x = Value(1e-6)
+    out = x.tanh() - x  # d/dx = -tanh(x)**2, tiny; the two paths are about 1 each
+    assert gradient_scale(out, [x])[0] == pytest.approx(2.0, rel=1e-11)
+
+
+@examples(30)
+@given(mlps(max_inputs=2, max_hidden_layers=2, max_width=3))
+def test_mlps_are_nn_mlps_with_inputs(case):
+    model = case.model()
+    assert model.num_parameters() == case.size
+    assert model.sizes == list(case.sizes) and case.sizes[-1] == 1
+    assert case(*case.inputs).data == model(list(case.inputs)).data
+    assert repr(case).startswith(f"MLPCase(MLP({case.sizes[0]}, ")
+
+
+def test_mlps_shrink_to_the_smallest_network():
+    case = find(mlps(), lambda c: True, settings=QUICK)
+    assert repr(case) == "MLPCase(MLP(1, [1], activation='sigmoid', seed=0), inputs=[0.0])"
+    with pytest.raises(ValueError, match="unknown activations"):
+        mlps(activations=["swish"])
