@@ -36,9 +36,14 @@ def _size(x: object, what: str) -> int:
     return int(x)
 
 
-def _as_inputs(x: Input) -> Sequence[Value | float]:
-    """A lone number or Value is a one-element input (handy for one-variable models)."""
-    return (x,) if isinstance(x, (Value, numbers.Real)) else x
+def _inputs_and_one(x: Input, nin: int, module: Module) -> list:
+    """The inputs as a list with a final 1.0, the bias's input; a lone number or Value
+    is a one-element input (handy for one-variable models)."""
+    x1 = [x, 1.0] if isinstance(x, (Value, numbers.Real)) else [*x, 1.0]
+    if len(x1) != nin + 1:
+        name = module._path.rstrip(".") or type(module).__name__
+        raise ValueError(f"{name}: expected {nin} inputs, got {len(x1) - 1}")
+    return x1
 
 
 class Neuron(Module):
@@ -73,12 +78,11 @@ class Neuron(Module):
         self._a_label = self._path + "a"
 
     def forward(self, x: Input) -> Value:
-        x = _as_inputs(x)
-        w = self.w
-        if len(x) != len(w):
-            raise ValueError(f"{self._path or 'Neuron.'}forward: expected {len(w)} inputs, "
-                             f"got {len(x)}")
-        z = dot([*w, self.b], [*x, 1.0])  # one node: z = w·x + b·1
+        return self._fire(_inputs_and_one(x, len(self.w), self))
+
+    def _fire(self, x1: list) -> Value:
+        """The neuron on inputs ``x1`` that already end with the bias's input 1."""
+        z = dot([*self.w, self.b], x1)  # one node: z = w·x + b·1
         z.label = self._z_label
         a = self.activation.fn(z)
         if a is not z:
@@ -107,8 +111,8 @@ class Layer(Module):
         self.neurons = [Neuron(nin, seed=rng, fan_out=nout, **kwargs) for _ in range(nout)]
 
     def forward(self, x: Input) -> Value | list[Value]:
-        x = _as_inputs(x)
-        out = [n.forward(x) for n in self.neurons]
+        x1 = _inputs_and_one(x, len(self.neurons[0].w), self)
+        out = [n._fire(x1) for n in self.neurons]
         return out[0] if len(out) == 1 else out
 
     def config(self) -> dict[str, Any] | None:

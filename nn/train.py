@@ -107,19 +107,19 @@ class Evaluation:
 def evaluate(model: Module, data: Any, loss_fn: LossFn | None = None, *,
              accuracy: bool | None = None, threshold: float = 0.0,
              batch_size: int = 256) -> Evaluation:
-    """Mean ``loss_fn`` and accuracy of ``model`` on ``data`` (a Dataset or an
-    ``(inputs, targets)`` pair), without building graphs (under ``no_grad``).
+    """Mean ``loss_fn`` and accuracy of ``model`` on ``data`` (a Dataset, an
+    ``(inputs, targets)`` pair or a DataLoader), without building graphs (under ``no_grad``).
 
     Accuracy is measured when ``accuracy`` is True, or when it is None and the loss
     is a classification loss or no loss is given.
     """
-    dataset = as_dataset(data)
-    if len(dataset) == 0:
+    loader = data if isinstance(data, DataLoader) else DataLoader(as_dataset(data), batch_size)
+    if len(loader.dataset) == 0:
         raise ValueError("evaluate: the dataset is empty")
     want_accuracy = _measure_accuracy(accuracy, loss_fn)
     total, correct, n = 0.0, 0, 0
     with no_grad():
-        for inputs, targets in DataLoader(dataset, batch_size):
+        for inputs, targets in loader:
             for x, y in zip(inputs, targets):
                 out = model(x)
                 if loss_fn is not None:
@@ -151,6 +151,8 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
 
     - ``loss_fn(output, target)`` is the loss of one sample; a batch's loss is its mean,
       plus ``l2 · Σ w²`` over the weights (biases excluded) when ``l2`` is set.
+    - ``train_data`` and ``val_data``: a Dataset, an ``(inputs, targets)`` pair, or a
+      DataLoader (then ``batch_size``, ``shuffle`` and ``seed`` are the loader's).
     - ``batch_size=None`` trains on the whole set at once; batches are shuffled with
       ``seed``, so the same seed (and model seed) gives the same result, bit for bit.
     - ``clip_norm`` clips the gradient norm of each batch (``clip_grad_norm_``);
@@ -172,11 +174,15 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
     _check("batch_size", batch_size, 1, allow_none=True, integer=True)
     _check("clip_norm", clip_norm, 0, allow_none=True)
     _check("l2", l2, 0)
-    train = as_dataset(train_data)
-    if len(train) == 0:
+    if isinstance(train_data, DataLoader):
+        loader = train_data
+    else:
+        train = as_dataset(train_data)
+        loader = DataLoader(train, batch_size or max(len(train), 1), shuffle=shuffle, seed=seed)
+    if len(loader.dataset) == 0:
         raise ValueError("fit: the training set is empty")
-    val = as_dataset(val_data) if val_data is not None else None
-    loader = DataLoader(train, batch_size or len(train), shuffle=shuffle, seed=seed)
+    val = val_data if val_data is None or isinstance(val_data, DataLoader) \
+        else as_dataset(val_data)
     want_accuracy = _measure_accuracy(accuracy, loss_fn)
     if compiled:
         from .compiled import compiled_batch_step  # imports NumPy on first use

@@ -2,6 +2,8 @@
 
 import builtins
 import math
+import re
+from pathlib import Path
 
 import pytest
 
@@ -12,21 +14,26 @@ from nn.demo import train as demo_train
 from nn.train import is_correct, scalar_batch_step
 
 
-def test_micrograds_demo_through_fit_reaches_100_percent_and_repeats_bit_for_bit():
+def readme_example() -> str:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text.split("## Neural networks: `nn`", 1)[1]
+    return re.search(r"```python\n(.+?)\n```", section, re.S).group(1)
+
+
+def test_micrograds_demo_through_fit_reaches_100_percent_and_repeats_bit_for_bit(
+        tmp_path, monkeypatch):
     model, data, history = demo_train(progress=False)
     assert history.epochs == 100 and len(history.train_accuracy) == 100
     assert evaluate(model, data).accuracy == 1.0  # every training point right
     assert history.train_loss[-1] < 0.05 < history.train_loss[0]
-    # the same seeds, written out again: the same run, bit for bit
-    data2 = datasets.moons(100, noise=0.1, seed=0, labels=(-1, 1))
-    model2 = MLP(2, [16, 16, 1], seed=1)
-    opt = optim.SGD(model2.parameters(), lr=1.0)
-    schedule = optim.LinearLR(opt, start_factor=1.0, end_factor=0.1, total_iters=100)
-    again = fit(model2, nn.hinge, opt, data2, epochs=100, batch_size=None, scheduler=schedule,
-                l2=1e-4, progress=False)
-    assert again.train_loss == history.train_loss  # every epoch, exactly
-    assert model2.state_dict() == model.state_dict()
     assert history.lr[0] == 1.0 and history.lr[-1] == pytest.approx(1.0 - 0.9 * 99 / 100)
+    # the README's example is the same run, written out: the same numbers, bit for bit
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(readme_example(), namespace)
+    assert namespace["history"].train_loss == history.train_loss  # every epoch, exactly
+    assert namespace["model"].state_dict() == model.state_dict()
+    assert nn.load(tmp_path / "moons.json").state_dict() == model.state_dict()
 
 
 def test_batch_step_gradient_matches_finite_differences():
@@ -70,6 +77,13 @@ def test_fit_with_batches_validation_and_a_schedule():
     ev = evaluate(model, val, nn.cross_entropy)
     assert ev.loss == pytest.approx(h.val_loss[-1]) and ev.accuracy == h.val_accuracy[-1]
     assert ev.n == 20
+    # the same run from DataLoaders: the loaders' batches, the same numbers
+    model2 = MLP(2, [8, 2], activation="tanh", init="xavier", seed=0)
+    opt2 = optim.Adam(model2.parameters(), lr=0.05)
+    h2 = fit(model2, nn.cross_entropy, opt2, nn.DataLoader(train, 16, shuffle=True, seed=0),
+             nn.DataLoader(val, 7), epochs=15, scheduler=optim.StepLR(opt2, 5, 0.5),
+             progress=False)
+    assert h2 == h
 
 
 def test_fit_regression_measures_no_accuracy():
