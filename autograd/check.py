@@ -7,7 +7,7 @@ engine (``grad``) and once numerically with the central difference
 >>> from autograd import gradcheck
 >>> report = gradcheck(lambda x, y: x * y.sin(), [1.5, 0.3])
 >>> bool(report), [round(r.analytic, 6) for r in report.rows]
-(True, [0.29552, 1.433004])
+(True, [0.29552, 1.433005])
 
 ``gradgradcheck`` does the same for second derivatives: the engine's
 ``grad(grad(f, x, create_graph=True)[i], x)`` against central differences of
