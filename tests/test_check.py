@@ -183,3 +183,29 @@ def test_cli_check_bad_input_exits_2(capsys, argv, message):
     code, out, err = run(capsys, "check", *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err, err
+
+
+def readme_section() -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    return text.split("## Checking gradients", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_examples_print_what_the_readme_shows(capsys):
+    import re
+    import shlex
+
+    blocks = re.findall(r"```(\w*)\n(.*?)```", readme_section(), re.S)
+    (_, first), (_, shown), (_, cli), (_, prop), (_, _env) = blocks
+    exec(first, {})
+    assert capsys.readouterr().out == shown
+    command, *expected = cli.splitlines()
+    dollar, program, *argv = shlex.split(command)
+    assert (dollar, program, argv[0]) == ("$", "memograd", "check")
+    assert main(argv) == 0
+    assert capsys.readouterr().out.splitlines() == expected
+    namespace: dict = {}
+    exec(prop, namespace)  # the README's property tests, run here
+    namespace["test_engine_matches_finite_differences"]()
+    namespace["test_mlp_gradients"]()
