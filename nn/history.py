@@ -34,12 +34,15 @@ class History:
         """A matplotlib Figure of loss (and accuracy) per epoch; saved to ``path`` when
         given (atomically, format from the extension). Needs matplotlib."""
         try:
-            from matplotlib.figure import Figure
+            import matplotlib.pyplot as plt
         except ImportError as e:
             raise ImportError('History.plot needs matplotlib: pip install "memograd[notebooks]"'
                               ) from e
         panels = 2 if self.train_accuracy or self.val_accuracy else 1
-        fig = Figure(figsize=(5 * panels, 3.5), layout="constrained")
+        fig = plt.figure(figsize=(5 * panels, 3.5), layout="constrained")
+        # Made through pyplot so Jupyter knows how to show it, then released from pyplot
+        # so it is shown once, as the returned value (savefig still works).
+        plt.close(fig)
         axes = fig.subplots(1, panels, squeeze=False)[0]
         epochs = range(1, self.epochs + 1)
         for ax, (title, train, val) in zip(axes, [
