@@ -409,3 +409,15 @@ def test_load_state_dict_not_strict_reports_what_it_skipped():
     keys = m.load_state_dict({"layers.0.neurons.0.w.0": 0.25, "nope": 1.0}, strict=False)
     assert m.layers[0].neurons[0].w[0].data == 0.25
     assert keys.unexpected == ["nope"] and len(keys.missing) == m.num_parameters() - 1
+
+
+def test_the_docstring_examples_run():
+    import doctest
+
+    import nn.data
+    import nn.functional
+    import nn.layers
+
+    for module in (nn, nn.layers, nn.functional, nn.data):
+        failed, tried = doctest.testmod(module)
+        assert failed == 0 and tried > 0, module.__name__
