@@ -154,7 +154,10 @@ def kernel_manager(workdir: Path) -> Any:
 
 
 def execute(nb: Any, timeout: int = CELL_TIMEOUT, cell_times: list | None = None) -> Any:
-    """Run ``nb`` top to bottom in a fresh kernel (cwd: ``notebooks/``), in place.
+    """Run ``nb`` top to bottom in a fresh kernel, in place.
+
+    The kernel's working folder is a new temporary one, so a run leaves nothing
+    behind in the repository (and two runs never share files).
 
     Raises ``nbclient.exceptions.CellExecutionError`` on the first failing cell.
     ``cell_times``, if given, receives (seconds, cell index) for every code cell.
@@ -165,7 +168,7 @@ def execute(nb: Any, timeout: int = CELL_TIMEOUT, cell_times: list | None = None
         km = kernel_manager(Path(tmp))
         client = NotebookClient(nb, km=km, timeout=timeout, record_timing=False,
                                 coalesce_streams=True,  # a progress bar's last state only
-                                resources={"metadata": {"path": str(HERE)}})
+                                resources={"metadata": {"path": tmp}})
         if cell_times is not None:
             started = {}
             client.on_cell_execute = lambda cell, cell_index: started.update(
@@ -185,10 +188,12 @@ def write(nb: Any, path: Path) -> None:
     import nbformat
 
     nbformat.validate(nb)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             nbformat.write(nb, f)
+        os.chmod(tmp, mode)  # mkstemp makes it private; a notebook is for reading
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
