@@ -52,8 +52,9 @@ assert abs(a[0].data - 0.98) < 0.005 and abs(a[1].data - 0.12) < 0.005
 #
 # Every `Value` remembers the operation that made it and its inputs. A notebook shows a
 # `Value` as its graph: one box per value (label, data and grad), one small node per
-# operation. Here is the first neuron (the weights and bias are blue leaves; the numbers 1
-# and −1 of the input are constants).
+# operation. Here is the first neuron: the weights and the bias are blue leaves, the
+# `dot` node computes w·x in one step (the input numbers 1 and −1 are part of it, not
+# separate nodes), and `+` adds the bias.
 
 # %%
 a[0]
