@@ -45,7 +45,11 @@ import sys
 import types
 from collections.abc import Callable, Sequence
 
-import numpy as np
+try:
+    import numpy as np
+except ImportError as e:  # pragma: no cover - exercised only without NumPy
+    raise ImportError("autograd.compile replays graphs with NumPy, which is not installed: "
+                      "pip install 'memograd[compile]' (or pip install numpy)") from e
 
 from . import ops
 from . import value as _value

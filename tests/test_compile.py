@@ -140,8 +140,8 @@ def test_a_weight_shared_inside_one_matrix_product():
 
 # -- random graphs ----------------------------------------------------------------
 @pytest.mark.skipif(expressions is None, reason="needs autograd.testing")
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=expressions(max_nodes=12, max_inputs=4) if expressions else st.nothing(),
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=expressions(max_nodes=16, max_inputs=4) if expressions else st.nothing(),
        data=st.data())
 def test_random_graphs_equal_the_scalar_engine(case, data):
     """Some of the expression's leaves are traced inputs (batched), the others
