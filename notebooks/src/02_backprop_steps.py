@@ -19,6 +19,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Markdown, display
 from matplotlib.colors import ListedColormap
 
 from autograd import Value as V
@@ -115,18 +116,20 @@ assert math.isclose(by_node[z1].grad, course, rel_tol=1e-12)
 # ## Each step, drawn
 #
 # `draw(C, highlight=step)` draws the whole graph as it stood right after that step: the
-# highlighted node, the edges whose contributions built its entry, finished memo entries
-# with their values and entries still waiting shown as pending. Here are three moments:
-# the output neuron `z'`, the hidden activation `a1` (two contributions arrive) and `z1`.
+# highlighted node and its memo entry, the edges whose contributions built it, finished
+# entries with their values, and entries still waiting shown as pending (`?`). Below is
+# every step that fills a neuron's entry (`y`, `z` and `a`, the nodes of the course's
+# picture), in the order backpropagation takes them: the output neurons first, then the
+# hidden layer. The steps in between (the cost's pieces, each weight and bias) are the
+# lines printed above. `autograd.walkthrough(C, "backprop.html")` writes a page that
+# steps through all of them with Next/Previous buttons.
 
 # %%
-draw(C, highlight=by_node[zp])
-
-# %%
-draw(C, highlight=by_node[a1])
-
-# %%
-draw(C, highlight=by_node[z1])
+neurons = {y2, zpp, y1, zp, a2, z2, a1, z1}
+for step in walk:
+    if step.node in neurons:
+        display(Markdown(f"**Step {step.index + 1} of {len(walk)}:** `{step}`"))
+        display(draw(C, highlight=step, legend=False))
 
 # %% [markdown]
 # ## The memo table, filled in reverse order
