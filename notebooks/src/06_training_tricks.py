@@ -208,9 +208,18 @@ left.legend(fontsize=8)
 right.legend(fontsize=8)
 plt.show()
 after = {name: nn.evaluate(model, data, nn.mse).loss for name, (model, _) in runs.items()}
-print({name: f"{loss:.5f}" for name, loss in after.items()}, "(final training MSE)")
+last = {name: history.train_loss[-20:] for name, (_, history) in runs.items()}
+for name in runs:
+    print(f"{name:<24} final MSE {after[name]:.5f};  last 20 epochs between "
+          f"{min(last[name]):.5f} and {max(last[name]):.5f}")
 constant, cosine_loss, step_loss = after.values()
-assert cosine_loss < constant / 10 and step_loss < constant / 10
+assert cosine_loss < constant and step_loss < constant
+assert max(last["constant η"]) > 3 * min(last["constant η"])          # still bouncing
+assert all(max(last[name]) < 1.5 * min(last[name]) for name in list(runs)[1:])   # settled
+
+# %% [markdown]
+# With a constant η the loss is still jumping around after 100 epochs (and where it stops
+# is luck); with the step size decayed, the last epochs are calm and the fit is close.
 
 # %% [markdown]
 # ## Gradient clipping
