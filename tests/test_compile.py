@@ -398,7 +398,11 @@ def test_the_program_exposes_the_recorded_graph():
     assert prog.output.op == "tanh" and prog.output.data == math.tanh(1.0)
     assert prog.graph[-1] is prog.output
     assert set(prog.graph) == set(ag.topological_order(prog.output))
-    prog.output.backward()  # the recorded graph is a scalar graph like any other
+    steps = list(ag.steps(prog.output))  # it can be stepped and drawn like any other
+    assert {st.node for st in steps} == set(prog.graph)
+    assert "tanh" in ag.draw(prog.output).source
+    w.grad = 0.0
+    prog.output.backward()  # and backpropagated on the scalar engine
     assert w.grad == pytest.approx(2.0 * (1 - math.tanh(1.0) ** 2), rel=1e-15)
     assert isinstance(prog, Program) and "1 parameters" in repr(prog)
 
