@@ -524,6 +524,9 @@ def _drawing_class() -> type:
             finally:
                 self._restore(saved)
 
+        def __repr__(self) -> str:  # no memory address: rebuilt notebooks stay unchanged
+            return f"<autograd.draw Drawing: {len(self.body)} DOT statements>"
+
         def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                               **kwargs: Any) -> dict:
             try:
