@@ -485,7 +485,8 @@ class Program:
     """A traced graph replayed batched: ``prog(*inputs)``, ``prog.backward(*inputs)``.
 
     Attributes: ``inputs`` (the traced input leaves), ``parameters`` (the other
-    non-constant leaves, in order of first use), ``output`` (the traced output: the
+    non-constant leaves: first as ``dot`` rows read them, which for an ``nn.MLP`` is
+    ``model.parameters()``'s order, then the rest), ``output`` (the traced output: the
     recorded graph, to draw or step), ``graph`` (its nodes, parents first),
     ``steps`` (one ``(op, nodes)`` pair per NumPy kernel, in execution order).
     """
@@ -575,9 +576,11 @@ class Program:
             """The V row of an operand: a node, or a number's constant row."""
             return row[x] if isinstance(x, Value) else c_lo + number(x) - n_par
 
+        n_consts = len(const_values)
         self._steps = [_make_step(kind, nodes, extra, lo_, row, ref, need_rows.__contains__,
                                   needs, n_par, const_values)
                        for (kind, nodes, extra), lo_ in zip(plans, starts)]
+        assert len(const_values) == n_consts, "a number met after the rows were laid out"
         self._n_rows = lo
         self._row = row
         self._static = static
@@ -587,7 +590,7 @@ class Program:
         self._const_values = np.asarray(const_values, dtype=float)
         self._v_params = _index(v_params) if v_params else None
         self._n_v_params = len(v_params)
-        self._buffers: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._buffers: dict[int, np.ndarray] = {}
         self.steps = [(s.name, s.nodes) for s in self._steps]
 
     # -- running ------------------------------------------------------------
