@@ -626,9 +626,27 @@ class Program:
             self._buffers[size] = V
         return V
 
-    def _run(self, inputs: tuple, keep: bool):
+    def parameter_vector(self) -> np.ndarray:
+        """The parameters' current ``.data`` as one array, in the order of ``parameters``."""
+        return np.fromiter([p.data for p in self.parameters], float, self._n_par)
+
+    def load_parameters(self, vector: np.ndarray) -> None:
+        """Write ``vector`` (ordered as ``parameters``) into the parameters' ``.data``."""
+        values = self._check_params(vector).tolist()
+        for p, x in zip(self.parameters, values):
+            p.data = x
+
+    def _check_params(self, vector: object) -> np.ndarray:
+        vector = np.asarray(vector, dtype=float)
+        if vector.shape != (self._n_par,):
+            raise ValueError(f"compile: params must have shape ({self._n_par},), one value per "
+                             f"parameter, got shape {vector.shape}")
+        return vector
+
+    def _run(self, inputs: tuple, keep: bool, params: np.ndarray | None = None):
         """Forward pass over a batch: the value array, the static vector and, if
-        ``keep``, each step's saved local derivatives."""
+        ``keep``, each step's saved local derivatives. The parameters' values come
+        from ``params`` when given, else from their ``.data``."""
         if len(inputs) != len(self.inputs):
             raise TypeError(f"compile: the program takes {len(self.inputs)} inputs, "
                             f"got {len(inputs)}")
@@ -649,7 +667,8 @@ class Program:
             for i, x in enumerate(inputs):
                 V[i] = x.data if isinstance(x, Value) else x
         S = np.empty(self._n_par + len(self._const_values))
-        S[:self._n_par] = np.fromiter([p.data for p in self.parameters], float, self._n_par)
+        S[:self._n_par] = (self.parameter_vector() if params is None
+                           else self._check_params(params))
         S[self._n_par:] = self._const_values
         if self._v_params is not None:
             V[self._n_in:self._n_in + self._n_v_params] = S[self._v_params, None]
@@ -675,20 +694,33 @@ class Program:
                 raise ValueError(f"compile: {_describe(v)} is not in the recorded graph")
         return np.array(rows).reshape(len(rows), V.shape[1])
 
-    def __call__(self, *inputs: float | np.ndarray) -> float | np.ndarray:
+    def __call__(self, *inputs: float | np.ndarray, params: np.ndarray | None = None
+                 ) -> float | np.ndarray:
         """The output for each sample: an array of shape (batch,), or a float when
-        every input is a number."""
-        V, _, _, _, batched = self._run(inputs, keep=False)
+        every input is a number. ``params``: parameter values to use instead of
+        the parameters' ``.data`` (ordered as ``parameters``)."""
+        V, _, _, _, batched = self._run(inputs, keep=False, params=params)
         out = V[self._out_row]
         return out.copy() if batched else float(out[0])
 
-    def gradients(self, *inputs: float | np.ndarray, reduction: str = "sum"
-                  ) -> tuple[float | np.ndarray, np.ndarray]:
+    def gradients(self, *inputs: float | np.ndarray, reduction: str = "sum",
+                  params: np.ndarray | None = None) -> tuple[float | np.ndarray, np.ndarray]:
         """The outputs and d(output)/d(parameter) reduced over the batch (an array in
-        the order of ``parameters``), leaving every ``.grad`` untouched."""
+        the order of ``parameters``), leaving every ``.grad`` untouched.
+
+        With ``params`` (a vector ordered as ``parameters``) the program is a pure
+        function of its inputs and that vector, so a training loop can keep the
+        parameters in one array, as NumPy code would, and skip the per-Value work::
+
+            theta = prog.parameter_vector()
+            for batch in batches:
+                _, g = prog.gradients(*batch, reduction="mean", params=theta)
+                theta -= lr * g
+            prog.load_parameters(theta)
+        """
         if reduction not in ("sum", "mean"):
             raise ValueError(f"compile: reduction must be 'sum' or 'mean', got {reduction!r}")
-        V, S, saved, size, batched = self._run(inputs, keep=True)
+        V, S, saved, size, batched = self._run(inputs, keep=True, params=params)
         G = np.zeros_like(V)
         Gs = np.zeros_like(S)
         G[self._out_row] = 1.0

@@ -142,6 +142,32 @@ def run_compiled(X, y, order, model) -> dict:
             "kernels": len(prog.steps), "nodes": len(prog.graph)}
 
 
+def run_compiled_vector(X, y, order, model) -> dict:
+    """The same compiled program used as a pure function of a parameter vector:
+    ``prog.gradients(..., params=theta)`` then ``theta -= lr * g`` in NumPy, the
+    parameters written back into the model's Values once, after the epoch."""
+    import autograd
+    import nn
+
+    onehot = np.eye(10)[y]
+
+    def sample_loss(*v):
+        return nn.cross_entropy(model(list(v[:64])), list(v[64:]))
+
+    prog = autograd.compile(sample_loss, list(X[0]) + list(onehot[0]))
+    theta = prog.parameter_vector()
+    parts = np.zeros((len(order), 2))
+    for b, idx in enumerate(order):
+        t0 = time.perf_counter()
+        cols = list(X[idx].T) + list(onehot[idx].T)
+        t1 = time.perf_counter()
+        _, g = prog.gradients(*cols, reduction="mean", params=theta)
+        theta -= LR * g
+        parts[b] = (t1 - t0, time.perf_counter() - t1)
+    prog.load_parameters(theta)
+    return {"parts": parts, "samples": len(X)}
+
+
 def run_fit(data, model, compiled: bool, n_batches: int | None = None) -> dict:
     """nn.fit for one epoch (on the first ``n_batches`` batches if given)."""
     import nn
@@ -303,14 +329,17 @@ def main() -> None:
 
     # the fast runs, alternating so that the machine's drift hits all alike
     run_numpy(X, y, order, init)  # warm-up
-    numpy_runs, compiled_runs, fit_runs = [], [], []
+    numpy_runs, compiled_runs, vector_runs, fit_runs = [], [], [], []
     for _ in range(args.repeats):
         numpy_runs.append(run_numpy(X, y, order, init))
         model_c = memograd_model()
         compiled_runs.append(run_compiled(X, y, order, model_c))
+        model_v = memograd_model()
+        vector_runs.append(run_compiled_vector(X, y, order, model_v))
         fit_c_model = memograd_model()
         fit_runs.append(run_fit(data, fit_c_model, compiled=True))
     numpy_r, compiled_r, fit_c = quietest(numpy_runs), quietest(compiled_runs), fastest(fit_runs)
+    vector_r = quietest(vector_runs)
     compiled_r["compile"] = min(r["compile"] for r in compiled_runs)
     fit_s_model = memograd_model()
     fit_s = run_fit(data, fit_s_model, compiled=False, n_batches=None if args.full else n_slow)
@@ -321,6 +350,7 @@ def main() -> None:
     w_c = np.array(weights_of(model_c))
     d_numpy = np.max(np.abs(w_c - np.array(numpy_r["weights"])))
     d_fit = np.max(np.abs(np.array(weights_of(fit_c_model)) - w_c))
+    d_fit = max(d_fit, np.max(np.abs(np.array(weights_of(model_v)) - w_c)))
     check_model = memograd_model()  # the compiled step over the scalar run's batches
     run_fit(data, check_model, compiled=True, n_batches=None if args.full else n_slow)
     d_scalar = np.max(np.abs(np.array(weights_of(check_model)) - weights_of(fit_s_model)))
@@ -334,11 +364,13 @@ def main() -> None:
     print(f"fast runs: {args.repeats} epochs each, every batch at its fastest "
           "(nn.fit: the fastest epoch)")
     print(f"weights after the epoch: compiled vs NumPy by hand {d_numpy:.1e}, "
-          f"vs nn.fit(compiled=True) {d_fit:.1e}; compiled vs scalar engine over "
+          f"vs nn.fit(compiled=True) and the vector run {d_fit:.1e}; compiled vs scalar engine "
+          "over "
           f"{n_slow} batches {d_scalar:.1e}\n")
     rows = [
         ("NumPy by hand (matrix code)", numpy_r, ""),
         ("memograd compiled (prog.backward + SGD)", compiled_r, ""),
+        ("memograd compiled, parameters as a vector", vector_r, " (prog.gradients(params=))"),
         ("memograd nn.fit(compiled=True)", fit_c, " (incl. tracing, accuracy)"),
         ("memograd nn.fit, scalar engine", fit_s, part.format(n_slow)),
         ("micrograd 0.1.0, hinge, gc off", micro, part.format(n_slow)),
@@ -357,6 +389,9 @@ def main() -> None:
     print(f"compiled vs NumPy by hand:  {c / per_sample_us(numpy_r):7.2f}x slower per sample")
     print(f"fit(compiled) vs NumPy:     {per_sample_us(fit_c) / per_sample_us(numpy_r):7.2f}x "
           "slower per sample")
+    v_ratio = per_sample_us(vector_r) / per_sample_us(numpy_r)
+    print(f"compiled, vector vs NumPy:  {v_ratio:7.2f}x slower per sample (the parameters kept "
+          "in one array, as the NumPy code keeps them; no per-Value work per batch)")
     print(f"\ntracing + compiling the graph ({compiled_r['nodes']} nodes -> "
           f"{compiled_r['kernels']} NumPy kernels): {compiled_r['compile'] * 1e3:.1f} ms, "
           "once per run")

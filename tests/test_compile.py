@@ -291,6 +291,30 @@ def test_backward_adds_the_reduced_gradient_into_grad():
         prog.backward(xs, ys, reduction="max")
 
 
+def test_parameters_given_as_a_vector_make_a_pure_function():
+    w, b = Value(3.0), Value(0.5)
+    prog = ag.compile(lambda x, y: (w * x + b - y) ** 2, [0.0, 0.0])
+    xs, ys = np.array([1.0, 2.0, -1.0]), np.array([0.0, 1.0, 1.0])
+    theta = prog.parameter_vector()
+    assert prog.parameters == [w, b] and theta.tolist() == [3.0, 0.5]
+    out, g = prog.gradients(xs, ys, params=theta)
+    out_data, g_data = prog.gradients(xs, ys)
+    assert out.tolist() == out_data.tolist() and g.tolist() == g_data.tolist()
+    theta2 = np.array([1.0, -1.0])  # another point, .data untouched
+    out2, g2 = prog.gradients(xs, ys, params=theta2)
+    by_hand = [(1.0 * x - 1.0 - y) for x, y in zip(xs, ys)]  # residuals -1, 0, -3
+    assert out2.tolist() == [r * r for r in by_hand]
+    assert g2.tolist() == [sum(2 * r * x for r, x in zip(by_hand, xs)), sum(2 * r for r in by_hand)]
+    assert prog(2.0, 0.0, params=theta2) == 1.0
+    assert (w.data, b.data, w.grad, b.grad) == (3.0, 0.5, 0.0, 0.0)
+    prog.load_parameters(theta2)
+    assert (w.data, b.data) == (1.0, -1.0)
+    with pytest.raises(ValueError, match=r"shape \(2,\)"):
+        prog.gradients(xs, ys, params=np.zeros(3))
+    with pytest.raises(ValueError, match="params"):
+        prog.load_parameters([1.0])
+
+
 def test_numbers_and_arrays_mix_and_a_lone_sample_gives_a_float():
     w = Value(2.0)
     prog = ag.compile(lambda x, y: w * x + y, [1.0, 1.0])
