@@ -149,7 +149,8 @@ def _input_names(f: Callable, inputs: Sequence, names: Sequence[str] | None) -> 
             for i, x in enumerate(inputs)]
 
 
-def _as_points(inputs: Value | float | Sequence[Value | float]) -> list:
+def _checked_inputs(inputs: Value | float | Sequence[Value | float]) -> tuple[list, list]:
+    """The inputs as a list, and their values as floats (TypeError/ValueError if not numbers)."""
     items = [inputs] if isinstance(inputs, (Value, int, float)) else list(inputs)
     points = []
     for i, x in enumerate(items):
@@ -160,7 +161,7 @@ def _as_points(inputs: Value | float | Sequence[Value | float]) -> list:
         if not math.isfinite(v):
             raise ValueError(f"gradcheck: input {i} is {v!r}; inputs must be finite")
         points.append(float(v))
-    return items
+    return items, points
 
 
 def _check_settings(eps: float, atol: float, rtol: float) -> None:
@@ -260,10 +261,9 @@ def gradcheck(
     >>> print(gradcheck(lambda x: x ** 3, [2.0]).rows[0].status)
     pass
     """
-    items = _as_points(inputs)
+    items, point = _checked_inputs(inputs)
     _check_settings(eps, atol, rtol)
     names = _input_names(f, items, names)
-    point = [float(x.data if isinstance(x, Value) else x) for x in items]
     base = _Run(f, point, names)
     analytic = grad(base.out, base.leaves)
     rows = []
@@ -298,10 +298,9 @@ def gradgradcheck(
     >>> print(gradgradcheck(lambda x: x.sin(), [0.5]).rows[0].status)
     pass
     """
-    items = _as_points(inputs)
+    items, point = _checked_inputs(inputs)
     _check_settings(eps, atol, rtol)
     names = _input_names(f, items, names)
-    point = [float(x.data if isinstance(x, Value) else x) for x in items]
     base = _Run(f, point, names)
     firsts = grad(base.out, base.leaves, create_graph=True)
     hessian = [grad(g, base.leaves) for g in firsts]

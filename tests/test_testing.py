@@ -21,6 +21,7 @@ from autograd.testing import (
     expressions,
     gradient_scale,
     mlps,
+    rounding_scale,
     values,
 )
 
@@ -207,6 +208,23 @@ def test_gradient_scale_counts_every_path_without_cancelling():
     x = Value(1e-6)
     out = x.tanh() - x  # d/dx = -tanh(x)**2, tiny; the two paths are about 1 each
     assert gradient_scale(out, [x])[0] == pytest.approx(2.0, rel=1e-11)
+
+
+def test_rounding_scale_sees_values_rounded_away():
+    x, y = Value(1.0), Value(1e-200)
+    a = x.exp() ** y  # e**y rounds to exactly 1.0
+    out = a ** y      # e**(y*y): d/dy = 2y, but the path through the exponent is y * log(a) = 0
+    assert a.data == 1.0 and grad(out, [y]) == [1e-200]  # half of the exact 2e-200
+    assert gradient_scale(out, [y]) == [1e-200]
+    assert rounding_scale(out, [y])[0] >= 1.0  # d(gradient)/da * |a|: the lost digits show
+
+
+@examples(100)
+@given(expressions(max_nodes=8))
+def test_rounding_scale_includes_the_backward_scale(case):
+    out, leaves = case.graph()
+    for r, g in zip(rounding_scale(out, leaves), gradient_scale(out, leaves)):
+        assert r >= g
 
 
 @examples(30)
