@@ -21,7 +21,7 @@ Cases with a relu/leaky_relu/abs operand within 1e-9 of the kink are left out
 (``kink_margin``): there SymPy's Heaviside(0) = 1/2 is a convention, and the
 engine's 0 another.
 
-Under the ci profile this checks 3,000 graphs' gradients and 500 graphs'
+Under the ci profile this checks 4,000 graphs' gradients and 500 graphs'
 second derivatives (all of their d2/dxi dxj).
 """
 
@@ -48,7 +48,7 @@ def agree(engine: float, exact: float, scale: float) -> bool:
     return abs(engine - exact) <= REL * abs(exact) + FLOOR * scale + TINY
 
 
-@examples(3000)
+@examples(4000)
 @given(expressions(max_nodes=10, kink_margin=1e-9))
 def test_gradient_equals_sympy(case):
     out, leaves = case.graph()
