@@ -45,7 +45,7 @@ __all__ = [
 LEAF_RANGE = (-2.0, 2.0)
 """Every input of a generated expression lies in this range."""
 BOUND = 100.0
-"""Every node stays within [-BOUND, BOUND] for *all* inputs in LEAF_RANGE (interval arithmetic)."""
+"""Every node (but a final sum) stays within [-BOUND, BOUND] for *all* inputs in LEAF_RANGE."""
 GUARD = 0.1
 """log, sqrt, division and pow see operands >= GUARD: log(x*x + 0.1), a / (softplus(b) + 0.1)."""
 SATURATION = 4.0
@@ -167,7 +167,7 @@ class _Builder:
         return self.ivs[ref] if isinstance(ref, int) else (ref, ref)
 
     def result(self, op: str, args: Sequence, ctx: tuple = ()) -> Interval:
-        if op == "mul" and isinstance(args[0], int) and args[0] == args[1]:
+        if op == "mul" and all(isinstance(a, int) for a in args) and args[0] == args[1]:
             return _square_iv(self.ivs[args[0]])  # x*x >= 0, which x*y is not
         try:
             return INTERVALS[op]([self.interval(a) for a in args], ctx)
@@ -183,16 +183,14 @@ class _Builder:
         self.users.append(0)
         return len(self.ivs) - 1
 
-    def dangling(self) -> int:
-        """Operation nodes that no later node uses yet."""
-        return sum(1 for u in self.users[self.n_inputs:] if u == 0)
-
     def join(self) -> None:
-        """Add the unused nodes into the last one, so every drawn node reaches the output."""
+        """If several nodes are unused, their sum is the output: every drawn node counts.
+
+        Only this last node may exceed BOUND (by at most a factor of its operand count).
+        """
         ends = [i for i in range(self.n_inputs, len(self.users)) if self.users[i] == 0]
-        out = ends.pop()
-        for i in reversed(ends):
-            out = self.add("add", (out, i))
+        if len(ends) > 1:
+            self.add("sum", tuple(ends), (0.0,))
 
     def pick(self, ok: Callable[[Interval], bool] = lambda iv: True) -> int:
         """A node (or input) whose interval satisfies ``ok``.
@@ -206,10 +204,13 @@ class _Builder:
         fits = [i for i in reversed(range(len(self.ivs))) if ok(self.ivs[i])]
         if not fits:  # pragma: no cover - a recipe broke its promise
             raise AssertionError("no operand fits; the recipe's bounds are wrong")
+        unused = [i for i in fits[1:] if not self.users[i] and i >= self.n_inputs]
         used = [i for i in fits[1:] if self.users[i]]
-        rest = [i for i in fits[1:] if not self.users[i]]
-        candidates = [fits[0], *used, *rest]
-        return candidates[self.draw(st.integers(0, len(candidates) - 1))]
+        inputs = [i for i in fits[1:] if not self.users[i] and i < self.n_inputs]
+        candidates = [fits[0], *unused, *used, *inputs]
+        # half the draws land on the newest node, so graphs grow deep, not only wide
+        k = self.draw(st.integers(0, 2 * len(candidates) - 2))
+        return candidates[max(0, k - len(candidates) + 1)]
 
     def constant(self, choices: Sequence[float] = CONSTANTS) -> float | None:
         """None (use a node) or one of ``choices``; shrinks towards None."""
@@ -219,6 +220,7 @@ class _Builder:
         """A node >= GUARD and <= hi_max over the whole box: a guard such as
         ``x*x + 0.1`` or ``softplus(x) + 0.1``, or an existing node already
         bounded away from 0 (``exp(x)``, say). Costs at most 2 nodes."""
+        hi_max = min(hi_max, BOUND)  # the guard's own nodes stay within BOUND too
         forms = ["square", "softplus"]
         if any(iv[0] >= GUARD and iv[1] <= hi_max for iv in self.ivs):
             forms.append("direct")
@@ -658,11 +660,12 @@ def expressions(
       sqrt, division and pow get guarded operands (``log(x*x + 0.1)``,
       ``a / (softplus(b) + 0.1)``), so guards may add add/mul/softplus nodes.
     - Operands are drawn among all earlier nodes, so nodes are reused (``x*x``,
-      ``t1`` below feeding three others) -- the case memoized backprop is for.
-    - Inputs lie in [-2, 2] and every node in [-100, 100] over that whole box
-      (interval arithmetic); tanh and sigmoid see operands in [-4, 4], where their
-      derivatives do not saturate. So float64 and finite differences are well
-      conditioned.
+      a ``t1`` feeding three others) -- the case memoized backprop is for. When
+      several nodes end up unused, the output is their ``sum``, so none is wasted.
+    - Inputs lie in [-2, 2] and every node (but that final sum) in [-100, 100]
+      over that whole box (interval arithmetic); tanh and sigmoid see operands
+      in [-4, 4], where their derivatives do not saturate. So float64 and
+      finite differences are well conditioned.
     - ``kink_margin``: reject cases where a relu/leaky_relu/abs operand is within
       this distance of its kink.
 
@@ -687,8 +690,8 @@ def expressions(
         target = least + max(draw(spare), draw(spare))
         b = _Builder(draw, n, target)
         while True:
-            # keep room to join the nodes nothing uses yet (see _Builder.join)
-            b.budget = target - len(b.nodes) - b.dangling()
+            # once there is a node, keep one for the sum that joins unused ones (see join)
+            b.budget = target - len(b.nodes) - (1 if b.nodes else 0)
             affordable = [o for o in chosen if RECIPES[o].cost <= b.budget]
             if not affordable:
                 break

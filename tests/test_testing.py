@@ -116,7 +116,9 @@ def test_every_node_stays_bounded_and_inside_its_domain_over_the_whole_box(case,
         nodes = topological_order(out)
         assert case.size == sum(1 for n in nodes if not n.is_leaf)
         for n in nodes:
-            assert abs(n.data) <= BOUND and math.isfinite(n.data)
+            # only a final sum joining unused nodes may exceed BOUND
+            bound = BOUND * len(n.parents) if n is out and n.op == "sum" else BOUND
+            assert abs(n.data) <= bound and math.isfinite(n.data)
             if n.op in ("log", "sqrt") or (n.op == "div"):
                 assert n.parents[-1].data >= GUARD
             if n.op == "pow" and not n.parents[0].is_leaf:
@@ -161,7 +163,7 @@ def test_shrinking_gives_small_readable_counterexamples():
     assert str(case) == "log(x*x + 0.1)" and case.size == 3
     assert repr(case) == "Expression('log(x*x + 0.1)', x=0.0)"
     case = find(expressions(), lambda c: c.shared >= 1, settings=QUICK)
-    assert case.size <= 3 and str(case).startswith("t1 = "), str(case)
+    assert case.size <= 4 and str(case).startswith("t1 = "), str(case)
 
 
 def test_shrinking_finds_the_broken_op(monkeypatch):
