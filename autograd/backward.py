@@ -17,7 +17,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from . import value as _value
-from .value import Value, _check_finite_seed
+from .value import _MANY, Value, _check_finite_seed
+
+
+def _edges(node: Value):
+    """(parent, local derivative) for each operand of ``node``, read from its slots."""
+    b = node._b
+    if b is None:
+        a = node._a
+        return () if a is None else ((a, node._da),)
+    if b is _MANY:
+        return zip(node._a, node._da)
+    return (node._a, node._da), (b, node._db)
 
 
 def _count_users(root: Value) -> None:
@@ -72,7 +83,7 @@ def _fill_memo(root: Value, seed: float) -> list[Value]:
         node = ready.pop()
         done.append(node)
         g = node._memo  # final: every user has passed its share back
-        for parent, local in zip(node._parents, node._locals):
+        for parent, local in _edges(node):
             parent._memo += g * local  # chain rule; shares over different paths add up
             parent._users -= 1
             if parent._users == 0:
