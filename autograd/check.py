@@ -204,8 +204,8 @@ def _kink_between(base: _Run, up: _Run, down: _Run, eps: float) -> str | None:
     for k, node in base.kinks():
         kink = KINKS[node.op]
         u0, u_up, u_down = (r.order[k].parents[0].data for r in (base, up, down))
-        if u_up == u_down:
-            continue  # this input does not reach the kink
+        if u_up == u0 == u_down:
+            continue  # this input does not move the operand
         lo, hi = min(u0, u_up, u_down), max(u0, u_up, u_down)
         if lo <= kink <= hi or min(abs(lo - kink), abs(hi - kink)) <= eps:
             parent = node.parents[0]

@@ -24,6 +24,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # nn sits on top of the engine; the engine imports it only when asked
+    from nn import MLP
 
 try:
     from hypothesis import strategies as st
@@ -518,7 +522,7 @@ class Expression:
         leaves = [Value(p, n) for p, n in zip(self.point, self.names)]
         return self(*leaves), leaves
 
-    def sympy(self):
+    def sympy(self) -> tuple[Any, list]:
         """``(expr, symbols)``: the same graph as a SymPy expression of real symbols.
 
         Constants become exact rationals of the floats the engine uses, so the
@@ -721,7 +725,7 @@ class MLPCase:
         self.inputs = tuple(float(x) for x in inputs)
         self._cached = None
 
-    def model(self):
+    def model(self) -> MLP:
         """A fresh ``nn.MLP(nin, nouts, activation=..., seed=...)``."""
         from nn import MLP  # nn sits on top of the engine: imported only when asked for
 

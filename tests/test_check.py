@@ -57,7 +57,7 @@ def test_a_wrong_derivative_rule_is_caught(monkeypatch):
     (lambda x: abs(x), 1.5e-6, KINK),        # the stencil stays right of 0 but comes within eps
     (lambda x: abs(x), 1e-3, PASS),
     (lambda x: (x - 1.0).relu(), 1.0, KINK),  # the kink of relu(x - 1) sits at x = 1
-    (lambda x: (x * x).relu(), 0.0, PASS),    # x*x never crosses 0: relu(x*x) is smooth here
+    (lambda x: (x * x).relu(), 0.0, KINK),    # relu'(0) = 0 is used, so d2/dx2 is 0, not 2
     (lambda x: x.sqrt(), 0.0, UNDEFINED),     # sqrt(-eps) does not exist
     (lambda x: x if x > 0 else -x, 0.0, KINK),  # a Python branch: a kink of f itself
     (lambda x: x if x > 0 else -x, 1.0, PASS),
@@ -126,6 +126,9 @@ def test_gradgradcheck_failure_and_kink():
     with pytest.raises(AssertionError, match="x,x"):
         gradgradcheck(lambda x: x ** 4, [1.0], eps=0.5, raise_on_failure=True)
     assert gradgradcheck(lambda x: x.relu() * x, [0.0]).rows[0].status == KINK
+    # relu(x*x) is x*x, but the engine uses relu'(0) = 0 at x = 0: d2/dx2 comes out 0, not 2
+    row = gradgradcheck(lambda x: (x * x).relu(), [0.0]).rows[0]
+    assert (row.analytic, row.numeric, row.status) == (0.0, pytest.approx(2.0), KINK)
 
 
 def test_docstring_examples():
