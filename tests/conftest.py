@@ -1,9 +1,6 @@
 """Shared test helpers."""
 
-import math
 import os
-
-import pytest
 
 try:  # hypothesis profiles; the README's "Checking gradients" section documents them
     from hypothesis import HealthCheck, settings
@@ -36,8 +33,15 @@ def central_difference(f, xs, i, eps=1e-6):
     return (f(*up) - f(*down)) / (2 * eps)
 
 
-@pytest.fixture
-def close():
-    def check(a, b, rel=1e-6, abs_=1e-9):
-        assert math.isclose(a, b, rel_tol=rel, abs_tol=abs_), f"{a} != {b}"
-    return check
+def micrograd_neuron():
+    """micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b) = 0.7071, dC/dn = 0.5."""
+    from autograd import Value
+
+    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
+    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
+    b = Value(6.8813735870195432, "b")
+    n = x1 * w1 + x2 * w2 + b
+    n.label = "n"
+    o = n.tanh()
+    o.label = "o"
+    return o

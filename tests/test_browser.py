@@ -8,8 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import micrograd_neuron
 
-from autograd import Value, steps, topological_order, walkthrough
+from autograd import steps, topological_order, walkthrough
 from autograd.renderer import find_dot
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -27,23 +28,11 @@ def chromium() -> str | None:
     return None
 
 
-def neuron():
-    """micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b) = 0.7071, dC/dn = 0.5."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
-
-
 @pytest.mark.skipif(chromium() is None, reason="Chromium not found (apt-get install chromium)")
 @pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
 def test_walkthrough_steps_in_chromium(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    o = neuron()
+    o = micrograd_neuron()
     page_file = walkthrough(o, tmp_path / "neuron.html")
     expected = list(steps(o))
     ids = {v: f"v{i}" for i, v in enumerate(topological_order(o))}  # the DOT/SVG ids

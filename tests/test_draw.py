@@ -9,11 +9,11 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from conftest import micrograd_neuron
 
-from autograd import Value, dot, draw, steps
+from autograd import Value, dot, draw, renderer, steps
 
 draw_module = sys.modules["autograd.draw"]  # `autograd.draw` is the function
-from autograd import renderer  # noqa: E402
 
 HAS_RENDERER = renderer.find_dot() is not None
 needs_renderer = pytest.mark.skipif(not HAS_RENDERER, reason="no graphviz-pure or dot found")
@@ -49,13 +49,7 @@ def node_line(source: str, name: str) -> str:
 
 
 def test_micrograd_neuron_numbers_to_four_significant_digits():
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
+    o = micrograd_neuron()
     o.backward()
     src = draw(o).source
     assert "<TD>o</TD><TD>data 0.7071</TD>" in src and ">grad 1</TD>" in src

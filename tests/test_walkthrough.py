@@ -6,24 +6,13 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from conftest import micrograd_neuron
 
 from autograd import Value, dot, memo_table, steps, topological_order, walkthrough
 from autograd.cli import main
 from autograd.renderer import find_dot
 
 pytestmark = pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
-
-
-def neuron():
-    """micrograd's neuron: o = tanh(x1*w1 + x2*w2 + b) = 0.7071, dC/dn = 0.5."""
-    x1, x2 = Value(2.0, "x1"), Value(0.0, "x2")
-    w1, w2 = Value(-3.0, "w1"), Value(1.0, "w2")
-    b = Value(6.8813735870195432, "b")
-    n = x1 * w1 + x2 * w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    return o
 
 
 def two_layer_net(inputs=2, hidden=4):
@@ -55,11 +44,11 @@ def page_data(text):
 
 
 def test_page_holds_every_step_with_the_stepper_numbers(tmp_path):
-    o = neuron()
+    o = micrograd_neuron()
     out = walkthrough(o, tmp_path / "neuron.html")
     text = out.read_text(encoding="utf-8")
     data = page_data(text)
-    expected = list(steps(neuron()))
+    expected = list(steps(micrograd_neuron()))
     assert len(data) == len(expected) == len(topological_order(o)) == 10
     assert [d["line"] for d in data] == [str(s) for s in expected]
     assert data[0]["name"] == "o" and data[0]["grad"] == "1"
@@ -76,7 +65,7 @@ def test_page_holds_every_step_with_the_stepper_numbers(tmp_path):
 
 
 def test_memo_cells_in_the_svg_show_the_final_memo(tmp_path):
-    o = neuron()
+    o = micrograd_neuron()
     text = walkthrough(o, tmp_path / "n.html").read_text(encoding="utf-8")
     memo = memo_table(o)
     order = topological_order(o)
@@ -86,7 +75,7 @@ def test_memo_cells_in_the_svg_show_the_final_memo(tmp_path):
 
 
 def test_walkthrough_leaves_grad_alone(tmp_path):
-    o = neuron()
+    o = micrograd_neuron()
     leaves = topological_order(o)
     walkthrough(o, tmp_path / "n.html")
     assert all(v.grad == 0.0 for v in leaves)
@@ -145,11 +134,11 @@ def test_labels_cannot_break_out_of_the_page(tmp_path):
 def test_file_is_replaced_atomically(tmp_path):
     path = tmp_path / "n.html"
     path.write_text("old")
-    walkthrough(neuron(), path)
+    walkthrough(micrograd_neuron(), path)
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in tmp_path.iterdir()] == ["n.html"]
     with pytest.raises(OSError, match="cannot write"):
-        walkthrough(neuron(), tmp_path / "missing" / "n.html")
+        walkthrough(micrograd_neuron(), tmp_path / "missing" / "n.html")
     assert [p.name for p in tmp_path.iterdir()] == ["n.html"]
 
 
