@@ -22,3 +22,17 @@ def test_two_one_line_commands():
 def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text().splitlines()
     assert commands()[1] in ci
+
+
+def test_every_package_is_installed():
+    """A regular (not editable) install ships every package, subpackages included."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    include = config["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = [".".join(p.parent.relative_to(ROOT).parts)
+                for top in ("autograd", "nn") for p in (ROOT / top).rglob("__init__.py")]
+    assert "nn.optim" in packages
+    for name in packages:
+        assert any(fnmatch.fnmatchcase(name, pattern) for pattern in include), name
