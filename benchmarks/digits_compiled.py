@@ -106,18 +106,24 @@ def kernels_apart(parts: np.ndarray) -> np.ndarray:
     return out
 
 
-def run_compiled(X, y, order, model) -> dict:
-    """autograd.compile of one sample's loss + nn.optim.SGD, each batch timed part by part."""
+def compile_sample_loss(model, x0: np.ndarray, t0: np.ndarray):
+    """autograd.compile of one sample's cross-entropy: 64 pixel inputs, then 10 one-hot."""
     import autograd
     import nn
-
-    onehot = np.eye(10)[y]
-    t0 = time.perf_counter()
 
     def sample_loss(*v):
         return nn.cross_entropy(model(list(v[:64])), list(v[64:]))
 
-    prog = autograd.compile(sample_loss, list(X[0]) + list(onehot[0]))
+    return autograd.compile(sample_loss, list(x0) + list(t0))
+
+
+def run_compiled(X, y, order, model) -> dict:
+    """autograd.compile of one sample's loss + nn.optim.SGD, each batch timed part by part."""
+    import nn
+
+    onehot = np.eye(10)[y]
+    t0 = time.perf_counter()
+    prog = compile_sample_loss(model, X[0], onehot[0])
     compile_s = time.perf_counter() - t0
     opt = nn.optim.SGD(model.parameters(), lr=LR)
     params = prog.parameters
@@ -146,15 +152,8 @@ def run_compiled_vector(X, y, order, model) -> dict:
     """The same compiled program used as a pure function of a parameter vector:
     ``prog.gradients(..., params=theta)`` then ``theta -= lr * g`` in NumPy, the
     parameters written back into the model's Values once, after the epoch."""
-    import autograd
-    import nn
-
     onehot = np.eye(10)[y]
-
-    def sample_loss(*v):
-        return nn.cross_entropy(model(list(v[:64])), list(v[64:]))
-
-    prog = autograd.compile(sample_loss, list(X[0]) + list(onehot[0]))
+    prog = compile_sample_loss(model, X[0], onehot[0])
     theta = prog.parameter_vector()
     parts = np.zeros((len(order), 2))
     for b, idx in enumerate(order):
