@@ -20,17 +20,6 @@ from . import value as _value
 from .value import _MANY, Value, _check_finite_seed
 
 
-def _edges(node: Value):
-    """(parent, local derivative) for each operand of ``node``, read from its slots."""
-    b = node._b
-    if b is None:
-        a = node._a
-        return () if a is None else ((a, node._da),)
-    if b is _MANY:
-        return zip(node._a, node._da)
-    return (node._a, node._da), (b, node._db)
-
-
 def _count_users(root: Value) -> None:
     """Set ``node._users`` to the number of edges from ``root``'s graph into
     each node (its users; a node used twice by one node counts twice), and
@@ -40,13 +29,35 @@ def _count_users(root: Value) -> None:
     seen = {root}
     stack = [root]
     while stack:
-        for parent in stack.pop()._parents:
+        node = stack.pop()
+        b = node._b  # the operands are in node._a and node._b (see value._link)
+        if b is None:
+            if node._a is None:
+                continue  # a leaf
+            parents = (node._a,)
+        elif b is _MANY:
+            parents = node._a
+        else:  # two operands, the commonest node: written out for speed
+            a = node._a
+            if a in seen:
+                a._users += 1
+            else:
+                seen.add(a)
+                a._users, a._memo = 1, 0.0
+                stack.append(a)
+            if b in seen:
+                b._users += 1
+            else:
+                seen.add(b)
+                b._users, b._memo = 1, 0.0
+                stack.append(b)
+            continue
+        for parent in parents:
             if parent in seen:
                 parent._users += 1
             else:
                 seen.add(parent)
-                parent._users = 1
-                parent._memo = 0.0
+                parent._users, parent._memo = 1, 0.0
                 stack.append(parent)
 
 
@@ -83,10 +94,28 @@ def _fill_memo(root: Value, seed: float) -> list[Value]:
         node = ready.pop()
         done.append(node)
         g = node._memo  # final: every user has passed its share back
-        for parent, local in _edges(node):
+        b = node._b
+        if b is None:
+            if node._a is None:
+                continue  # a leaf
+            edges = ((node._a, node._da),)
+        elif b is _MANY:
+            edges = zip(node._a, node._da)
+        else:  # two operands, the commonest node: the loop below written out
+            a = node._a
+            a._memo += g * node._da
+            a._users -= 1
+            if a._users == 0:
+                ready.append(a)
+            b._memo += g * node._db
+            b._users -= 1
+            if b._users == 0:
+                ready.append(b)
+            continue
+        for parent, local in edges:
             parent._memo += g * local  # chain rule; shares over different paths add up
             parent._users -= 1
-            if parent._users == 0:
+            if parent._users == 0:  # every user has reported: the entry is final
                 ready.append(parent)
     return done
 

@@ -113,3 +113,32 @@ def test_pow_with_value_exponent_at_zero_base():
     out = x ** y
     out.backward()
     assert (out.data, x.grad, y.grad) == (0.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("name", ["add", "mul"])
+def test_written_out_ops_agree_with_their_table_rows(name):
+    """Value.__add__/__mul__ skip the table for speed; they must say what it says."""
+    op, f = ag.OPS[name], CASES[name][0]
+    samples = [(2.0, -3.0), (0.0, 5.5), (-1e300, 1e300), (1e-320, 7.0), (3.0, 3.0)]
+    for xs in samples:
+        pairs = [(Value(xs[0]), Value(xs[1])), (Value(xs[0]), xs[1]),
+                 (ag.Constant(xs[0]), Value(xs[1]))]
+        for a, b in pairs:
+            out = f(a, b)
+            z = op.forward(xs, ())
+            assert (out.op, out.data, out._ctx) == (name, z, ())
+            assert out.local_grads == op.local(xs, z, ()), (name, xs)
+            assert out.parents[0] is a and out.parents[1].data == xs[1]
+    x = Value(2.0)
+    square = f(x, x)
+    assert square.parents == (x, x)
+    with ag.no_grad():
+        assert f(x, x).is_leaf and f(x, 3).op == ""
+
+
+@pytest.mark.parametrize("name", ["add", "mul"])
+def test_written_out_ops_reject_non_numbers(name):
+    f, symbol = CASES[name][0], ag.OPS[name].symbol
+    for bad in ("2", None, [1.0]):
+        with pytest.raises(TypeError, match=rf"^\{symbol}: expected a Value or a real number"):
+            f(Value(1.0), bad)
