@@ -51,7 +51,6 @@ __all__ = [
     "as_value",
     "backward",
     "compare_work",
-    "compile",
     "cos",
     "dot",
     "draw",
@@ -81,6 +80,8 @@ __all__ = [
 ]
 
 
+# ``compile`` stays out of __all__: ``from autograd import *`` must neither need
+# NumPy nor hide Python's own compile().
 def __getattr__(name: str):
     """``autograd.compile`` (record a graph once, replay it batched) needs NumPy, so it
     is imported on first use: ``import autograd`` itself stays standard-library only."""

@@ -438,6 +438,14 @@ def test_import_autograd_does_not_import_numpy():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_star_import_works_without_numpy_and_keeps_builtin_compile():
+    code = ("import sys; sys.modules['numpy'] = None; import builtins; "
+            "from autograd import *; assert compile is builtins.compile; "
+            "assert (Value(2.0) * 3).data == 6.0; "
+            "assert 'numpy' not in sys.modules or sys.modules['numpy'] is None")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_autograd_compile_is_callable_however_it_was_imported():
     code = ("import autograd.compile, autograd; from autograd.compile import Program; "
             "p = autograd.compile(lambda x: x * 2, [1.0]); assert p(3.0) == 6.0; "
