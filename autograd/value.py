@@ -81,6 +81,7 @@ def _make(op: Op, parents: tuple, xs: tuple, ctx: tuple = ()) -> Value:
     out.data = z
     out.grad = 0.0
     out.label = ""
+    out._users = 0
     if _grad_enabled:
         out._op = op
         out._ctx = ctx
@@ -133,6 +134,7 @@ class Value:
 
     # _memo and _users are the backward pass's scratch space: the node's entry
     # dC/dnode and how many of its users have yet to report (see backward.py).
+    # Outside a pass every _users is 0.
     __slots__ = (
         "__weakref__",
         "_a",
@@ -152,6 +154,7 @@ class Value:
         self.data = _as_float(data, "Value")
         self.grad = 0.0
         self.label = label
+        self._users = 0
         self._op: Op | None = None
         self._a = self._b = None
         self._ctx: tuple = ()
@@ -212,6 +215,7 @@ class Value:
         out.data = self.data + other.data
         out.grad = 0.0
         out.label = ""
+        out._users = 0
         if _grad_enabled:
             out._op = _ADD
             out._ctx = ()
@@ -243,6 +247,7 @@ class Value:
         out.data = x * y
         out.grad = 0.0
         out.label = ""
+        out._users = 0
         if _grad_enabled:
             out._op = _MUL
             out._ctx = ()
@@ -443,6 +448,7 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
     out.data = total
     out.grad = 0.0
     out.label = ""
+    out._users = 0
     if _grad_enabled and parents:
         out._op = ops.DOT
         out._ctx = (ws, xs)

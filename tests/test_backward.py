@@ -68,6 +68,52 @@ def test_topological_order_puts_parents_first():
             assert order.index(p) < order.index(node)
 
 
+def _counts(root):
+    return [n._users for n in ag.topological_order(root)]
+
+
+def test_user_counts_are_back_to_zero_after_every_pass():
+    x, w = Value(2.0), Value(-1.0)
+    shared = x * w
+    y = ag.sum([shared, shared * x, ag.dot([w, x], [x, shared])]).tanh()
+    other = shared + 1  # a user outside y's graph
+    for run in (y.backward, lambda: ag.memo_table(y), lambda: ag.grad(y, [x]),
+                lambda: other.backward(), lambda: ag.topological_order(y)):
+        run()
+        assert set(_counts(y)) == {0} and set(_counts(other)) == {0}
+
+
+@pytest.mark.parametrize("trip_on", [1, 2])  # 1: while counting users, 2: while filling the memo
+def test_an_interrupted_pass_leaves_the_graph_usable(trip_on):
+    reads = []
+
+    class Tripwire(Value):
+        """A leaf whose operand slot raises the ``trip_on``-th time a pass reads it."""
+
+        __slots__ = ()
+
+        @property
+        def _b(self):
+            reads.append(1)
+            if len(reads) == trip_on:
+                raise KeyboardInterrupt
+            return None
+
+        @_b.setter
+        def _b(self, value):
+            pass
+
+    x, t = Value(2.0), Tripwire(3.0)
+    u = x * 2
+    y = u * t + u  # when the fill reaches t, x still waits for u
+    with pytest.raises(KeyboardInterrupt):
+        y.backward()
+    assert set(_counts(y)) == {0}
+    x.grad = t.grad = 0.0
+    y.backward()
+    assert (x.grad, t.grad) == (2 * (3.0 + 1), 4.0)
+
+
 def test_a_million_node_chain():
     x = Value(1.0)
     y = x
