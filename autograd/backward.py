@@ -13,11 +13,16 @@ backprop is cheap.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from . import value as _value
 from .value import _MANY, Value, _check_finite_seed
+
+_one_pass_at_a_time = threading.RLock()
+"""The counts and memo entries live in the nodes, so two threads' passes over a
+shared graph would mix them up: passes take turns."""
 
 
 def _count_users(root: Value) -> None:
@@ -75,6 +80,19 @@ def _uncount(root: Value) -> None:
                 stack.append(parent)
 
 
+@contextmanager
+def _counted(root: Value) -> Iterator[None]:
+    """Count the users in ``root``'s graph for the pass run inside the block;
+    passes take turns, and an interrupted one leaves every count at 0."""
+    with _one_pass_at_a_time:
+        try:
+            _count_users(root)
+            yield
+        except BaseException:  # a KeyboardInterrupt, say
+            _uncount(root)
+            raise
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, parents before children, ``root`` last.
 
@@ -82,8 +100,7 @@ def topological_order(root: Value) -> list[Value]:
     the output), so a chain of a million nodes needs no recursion.
     """
     order = []
-    try:
-        _count_users(root)
+    with _counted(root):
         ready = [root]
         while ready:
             node = ready.pop()
@@ -92,9 +109,6 @@ def topological_order(root: Value) -> list[Value]:
                 parent._users -= 1
                 if parent._users == 0:
                     ready.append(parent)
-    except BaseException:  # a KeyboardInterrupt, say: leave every count at 0
-        _uncount(root)
-        raise
     order.reverse()
     return order
 
@@ -102,11 +116,11 @@ def topological_order(root: Value) -> list[Value]:
 def _fill_memo(root: Value, seed: float) -> list[Value]:
     """The dynamic program: set ``node._memo = dC/dnode`` (C = seed * root) for
     every node of the graph; return the nodes in the order their entries
-    became final (reverse topological order)."""
+    became final (reverse topological order). Call it holding
+    ``_one_pass_at_a_time`` to read the entries before another pass does."""
     seed = _check_finite_seed(seed)
     done = []
-    try:
-        _count_users(root)
+    with _counted(root):
         root._memo = seed
         ready = [root]
         while ready:
@@ -136,15 +150,13 @@ def _fill_memo(root: Value, seed: float) -> list[Value]:
                 parent._users -= 1
                 if parent._users == 0:  # every user has reported: the entry is final
                     ready.append(parent)
-    except BaseException:  # leave every count at 0
-        _uncount(root)
-        raise
     return done
 
 
 def memo_table(root: Value, seed: float = 1.0) -> dict[Value, float]:
     """dC/dnode for every node ``root`` depends on, with C = seed * root."""
-    return {node: node._memo for node in _fill_memo(root, seed)}
+    with _one_pass_at_a_time:
+        return {node: node._memo for node in _fill_memo(root, seed)}
 
 
 def backward(root: Value, seed: float = 1.0) -> None:
@@ -153,8 +165,9 @@ def backward(root: Value, seed: float = 1.0) -> None:
     The memo is kept apart from ``.grad``, so calling this twice adds exactly
     twice the gradient.
     """
-    for node in _fill_memo(root, seed):
-        node.grad += node._memo
+    with _one_pass_at_a_time:
+        for node in _fill_memo(root, seed):
+            node.grad += node._memo
 
 
 def zero_grad(root: Value) -> None:
@@ -199,8 +212,9 @@ def grad(
         with enable_grad():
             memo = _symbolic_memo(output)
             return [memo[x] if x in memo else Value(0.0) for x in xs]
-    reached = set(_fill_memo(output, 1.0))
-    return [x._memo if x in reached else 0.0 for x in xs]
+    with _one_pass_at_a_time:
+        reached = set(_fill_memo(output, 1.0))
+        return [x._memo if x in reached else 0.0 for x in xs]
 
 
 @contextmanager

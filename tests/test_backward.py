@@ -203,3 +203,37 @@ def test_detach_cuts_the_graph():
     z.backward()
     assert x.grad == 4.0  # only the direct use counts
     assert y.is_leaf and y.data == 4.0
+
+
+def test_threads_backpropagating_through_a_shared_graph_get_exact_gradients():
+    import sys
+    import threading
+
+    x = Value(0.5)
+    h = x
+    for i in range(300):  # a chain both losses share
+        h = (h * 1.001 + 0.01 * (i % 3)).tanh()
+    losses = [h * 2.0, h * h]
+    expected = []
+    for loss in losses:
+        x.grad = 0.0
+        loss.backward()
+        expected.append(x.grad)
+    x.grad = 0.0
+    rounds = 40
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, mid-pass
+    try:
+        def train(loss):
+            for _ in range(rounds):
+                loss.backward()
+
+        threads = [threading.Thread(target=train, args=(loss,)) for loss in losses]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert x.grad == pytest.approx(rounds * sum(expected), rel=1e-12)
+    assert set(_counts(losses[0])) == {0}
