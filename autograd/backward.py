@@ -113,11 +113,13 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def _fill_memo(root: Value, seed: float) -> list[Value]:
+def _fill_memo(root: Value, seed: float, into_grad: bool = False) -> list[Value]:
     """The dynamic program: set ``node._memo = dC/dnode`` (C = seed * root) for
     every node of the graph; return the nodes in the order their entries
     became final (reverse topological order). Call it holding
-    ``_one_pass_at_a_time`` to read the entries before another pass does."""
+    ``_one_pass_at_a_time`` to read the entries before another pass does.
+    With ``into_grad``, add each final entry into ``node.grad`` instead of
+    listing the nodes (the list stays empty)."""
     seed = _check_finite_seed(seed)
     done = []
     with _counted(root):
@@ -125,8 +127,11 @@ def _fill_memo(root: Value, seed: float) -> list[Value]:
         ready = [root]
         while ready:
             node = ready.pop()
-            done.append(node)
             g = node._memo  # final: every user has passed its share back
+            if into_grad:
+                node.grad += g
+            else:
+                done.append(node)
             b = node._b
             if b is None:
                 if node._a is None:
@@ -165,9 +170,7 @@ def backward(root: Value, seed: float = 1.0) -> None:
     The memo is kept apart from ``.grad``, so calling this twice adds exactly
     twice the gradient.
     """
-    with _one_pass_at_a_time:
-        for node in _fill_memo(root, seed):
-            node.grad += node._memo
+    _fill_memo(root, seed, into_grad=True)
 
 
 def zero_grad(root: Value) -> None:
