@@ -187,7 +187,7 @@ def _symbolic_memo(root: Value) -> dict[Value, Value]:
         if not node._parents:
             continue
         g = memo[node]
-        locals_ = node._op.local(node._parents, node, node._ctx)
+        locals_ = node._op.local(node._parents, node, node.ctx)
         for parent, local in zip(node._parents, locals_):
             share = g * local
             memo[parent] = memo[parent] + share if parent in memo else share

@@ -227,7 +227,7 @@ class _Elementwise(_Step):
         self.scatters = scatters  # one _Scatter per operand position, None if no grad needed
         ctx = None
         if name in _CTX_OPS:
-            ks = [n._ctx[0] for n in nodes]
+            ks = [n.ctx[0] for n in nodes]
             ctx = ks[0] if all(k == ks[0] for k in ks) else np.asarray(ks)[:, None]
         self.ctx = ctx
 
@@ -259,7 +259,7 @@ class _Elementwise(_Step):
 
     def _domain_error(self, xs, bad):
         node, b, operands = self._where(xs, bad)
-        why = ops.TABLE[self.name].domain(operands, node._ctx) or "outside the domain"
+        why = ops.TABLE[self.name].domain(operands, node.ctx) or "outside the domain"
         cls = ZeroDivisionDomainError if "zero" in why else DomainError
         raise cls(f"{self.name}: domain error in sample {b} at "
                   f"{_operands(node, operands)}: {why}")
@@ -548,8 +548,8 @@ class Program:
             else:
                 if name == "sum":
                     for v in nodes:
-                        if v._ctx[0] != 0:
-                            number(v._ctx[0])
+                        if v.ctx[0] != 0:
+                            number(v.ctx[0])
                 plans.append((name, nodes, None))
 
         # Rows of V: inputs, the parameters some non-matmul step reads, constants, nodes.
@@ -753,7 +753,7 @@ def _parameter_order(params: list[Value], dot_groups: list[list[Value]]) -> list
     order: dict[Value, None] = {}
     for nodes in dot_groups:
         for v in nodes:
-            for w, x in zip(*v._ctx):
+            for w, x in zip(*v.ctx):
                 for side in (w, x):
                     if isinstance(side, Value) and side in wanted:
                         order[side] = None
@@ -777,7 +777,7 @@ def _plan_dots(nodes: list[Value], static: dict, number: Callable[[object], int]
     rest = []
     for v in nodes:
         w_row, x_row, pairs = [], [], []
-        for w, x in zip(*v._ctx):
+        for w, x in zip(*v.ctx):
             w_static, x_static = is_static(w), is_static(x)
             if w_static and x_static:
                 pairs.append((s_index(w), s_index(x)))
@@ -796,7 +796,7 @@ def _plan_dots(nodes: list[Value], static: dict, number: Callable[[object], int]
              for key, group in by_x.items()]
     if rest:
         for v in rest:  # the numbers among the operands get constant slots now
-            for side in (*v._ctx[0], *v._ctx[1]):
+            for side in (*v.ctx[0], *v.ctx[1]):
                 if not isinstance(side, Value):
                     number(side)
         plans.append(("dot", rest, None))
@@ -812,7 +812,7 @@ def _make_step(kind, nodes, extra, lo, row, ref, need_row, needs, n_par,
     if kind == "sum":
         flat, counts = [], []
         for v in nodes:
-            c = v._ctx[0]
+            c = v.ctx[0]
             seg = ([ref(c)] if c != 0 else []) + [row[p] for p in v._parents]
             flat.extend(seg)
             counts.append(len(seg))
@@ -820,7 +820,7 @@ def _make_step(kind, nodes, extra, lo, row, ref, need_row, needs, n_par,
     if kind == "dot":
         pairs, counts = [], []
         for v in nodes:
-            ws, xs = v._ctx
+            ws, xs = v.ctx
             pairs.extend((ref(w), ref(x)) for w, x in zip(ws, xs))
             counts.append(len(ws))
         return _SegmentDot(lo, nodes, pairs, counts, need_row)

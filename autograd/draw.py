@@ -171,11 +171,11 @@ def _name(i: int, v: Value) -> str:
 def _op_text(v: Value) -> str:
     op = v._op
     if op.name == "pow_const":
-        return f"**{number(v._ctx[0])}"
-    if op.name == "sum" and v._ctx and v._ctx[0]:
-        return f"Σ+{number(v._ctx[0])}"
+        return f"**{number(v.ctx[0])}"
+    if op.name == "sum" and v.ctx and v.ctx[0]:
+        return f"Σ+{number(v.ctx[0])}"
     if op.name == "leaky_relu":
-        return f"leaky_relu({number(v._ctx[0])})"
+        return f"leaky_relu({number(v.ctx[0])})"
     return op.symbol
 
 

@@ -80,11 +80,11 @@ def _make(op: Op, parents: tuple, xs: tuple, ctx: tuple = ()) -> Value:
     out = _new(Value)
     out.data = z
     out.grad = 0.0
-    out.label = ""
     out._users = 0
     if _grad_enabled:
         out._op = op
-        out._ctx = ctx
+        if ctx:
+            out._ctx = ctx
         _link(out, parents, op.local(xs, z, ctx))
     else:
         _no_parents(out)
@@ -95,7 +95,6 @@ def _no_parents(out: Value) -> None:
     """Make ``out`` a leaf: what every op does under ``no_grad``."""
     out._op = None
     out._a = out._b = None
-    out._ctx = ()
 
 
 _ADD, _MUL = ops.ADD, ops.MUL
@@ -142,22 +141,22 @@ class Value:
         "_ctx",
         "_da",
         "_db",
+        "_label",
         "_memo",
         "_op",
         "_users",
         "data",
         "grad",
-        "label",
     )
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data, "Value")
         self.grad = 0.0
-        self.label = label
+        if label:
+            self._label = label
         self._users = 0
         self._op: Op | None = None
         self._a = self._b = None
-        self._ctx: tuple = ()
 
     # -- what the node is -------------------------------------------------
     # _parents and _locals: the operands and the local derivatives, as tuples
@@ -176,6 +175,23 @@ class Value:
         if b is None:
             return () if self._a is None else (self._da,)
         return self._da if b is _MANY else (self._da, self._db)
+
+    # label and _ctx are stored only when there is one (most nodes have
+    # neither): two fewer slots to fill per node, and to free.
+    @property
+    def label(self) -> str:
+        """The node's name ('' if it has none), shown by printing and drawing."""
+        return getattr(self, "_label", "")
+
+    @label.setter
+    def label(self, name: str) -> None:
+        self._label = name
+
+    @property
+    def ctx(self) -> tuple:
+        """The op's constants that are not operands: the 3 of ``x ** 3``, a
+        leaky ReLU's slope, a ``dot``'s (ws, xs); () for most ops."""
+        return getattr(self, "_ctx", ())
 
     @property
     def op(self) -> str:
@@ -214,11 +230,9 @@ class Value:
         out = _new(Value)
         out.data = self.data + other.data
         out.grad = 0.0
-        out.label = ""
         out._users = 0
         if _grad_enabled:
             out._op = _ADD
-            out._ctx = ()
             out._a, out._da = self, 1.0  # dz/dself = 1
             out._b, out._db = other, 1.0  # dz/dother = 1
         else:
@@ -246,11 +260,9 @@ class Value:
         x, y = self.data, other.data
         out.data = x * y
         out.grad = 0.0
-        out.label = ""
         out._users = 0
         if _grad_enabled:
             out._op = _MUL
-            out._ctx = ()
             out._a, out._da = self, y  # dz/dself = other: the course's dz/dw = x
             out._b, out._db = other, x
         else:
@@ -447,7 +459,6 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
     out = _new(Value)
     out.data = total
     out.grad = 0.0
-    out.label = ""
     out._users = 0
     if _grad_enabled and parents:
         out._op = ops.DOT

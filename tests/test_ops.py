@@ -126,7 +126,7 @@ def test_written_out_ops_agree_with_their_table_rows(name):
         for a, b in pairs:
             out = f(a, b)
             z = op.forward(xs, ())
-            assert (out.op, out.data, out._ctx) == (name, z, ())
+            assert (out.op, out.data, out.ctx) == (name, z, ())
             assert out.local_grads == op.local(xs, z, ()), (name, xs)
             assert out.parents[0] is a and out.parents[1].data == xs[1]
     x = Value(2.0)

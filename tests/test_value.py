@@ -121,3 +121,15 @@ def test_numbers_in_operations_become_constant_leaves():
     const = y.parents[0]
     assert isinstance(const, ag.Constant) and const.data == 3.0 and const.is_leaf
     assert not isinstance(x, ag.Constant)
+
+
+def test_label_and_ctx_read_empty_until_there_is_one():
+    x, y = Value(2.0, "x"), Value(3.0)
+    z = x * y
+    assert (x.label, y.label, z.label, z.ctx) == ("x", "", "", ())
+    z.label = "z"
+    assert z.label == "z" and "label='z'" in repr(z)
+    assert (x ** 3).ctx == (3.0,) and x.leaky_relu(0.2).ctx == (0.2,)
+    assert ag.sum([x, y, 4]).ctx == (4.0,) and ag.dot([x], [5.0]).ctx == ((x,), (5.0,))
+    with pytest.raises(AttributeError):
+        z.lable = "typo"  # still __slots__: a misspelt attribute is an error
