@@ -168,7 +168,8 @@ def backward(root: Value, seed: float = 1.0) -> None:
     """Add dC/dnode into ``node.grad`` for every node of ``root``'s graph.
 
     The memo is kept apart from ``.grad``, so calling this twice adds exactly
-    twice the gradient.
+    twice the gradient. Each node's entry is added as soon as it is final, so
+    a call interrupted part-way (Ctrl-C) leaves some ``.grad`` updated.
     """
     _fill_memo(root, seed, into_grad=True)
 
