@@ -244,7 +244,7 @@ class Value:
         return NotImplemented if o is None else _make(ops.ADD, (o, self), (o.data, self.data))
 
     def __sub__(self, other: Value | float) -> Value:
-        o = other if isinstance(other, Value) else _lift(other, "-")
+        o = _operand(other, "-")
         return NotImplemented if o is None else _make(ops.SUB, (self, o), (self.data, o.data))
 
     def __rsub__(self, other: float) -> Value:
@@ -274,7 +274,7 @@ class Value:
         return NotImplemented if o is None else _make(ops.MUL, (o, self), (o.data, self.data))
 
     def __truediv__(self, other: Value | float) -> Value:
-        o = other if isinstance(other, Value) else _lift(other, "/")
+        o = _operand(other, "/")
         return NotImplemented if o is None else _make(ops.DIV, (self, o), (self.data, o.data))
 
     def __rtruediv__(self, other: float) -> Value:
@@ -411,9 +411,7 @@ class Constant(Value):
 
 def as_value(x: Value | float, opname: str = "value") -> Value:
     """``x`` itself if it is a Value, else a constant leaf; TypeError for non-numbers."""
-    if isinstance(x, Value):
-        return x
-    v = _lift(x, opname)
+    v = _operand(x, opname)
     if v is None:
         raise _bad_operand(opname, x)
     return v
