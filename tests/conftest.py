@@ -45,3 +45,26 @@ def micrograd_neuron():
     o = n.tanh()
     o.label = "o"
     return o
+
+
+def labelled_tanh_net(inputs, weights, bias=0.1):
+    """Layers of tanh neurons labelled as nn labels them (``layers.L.neurons.J``
+    ``.w.I``/``.b``/``.z``/``.a``), then the loss ``(out - 1) ** 2``;
+    ``weights[layer][neuron]`` lists a neuron's input weights."""
+    from autograd import Value, dot
+
+    acts = list(inputs)
+    for layer, rows in enumerate(weights):
+        outs = []
+        for j, row in enumerate(rows):
+            p = f"layers.{layer}.neurons.{j}"
+            ws = [Value(w, f"{p}.w.{i}") for i, w in enumerate(row)]
+            z = dot(ws, acts) + Value(bias, f"{p}.b")
+            z.label = f"{p}.z"
+            a = z.tanh()
+            a.label = f"{p}.a"
+            outs.append(a)
+        acts = outs
+    loss = (acts[0] - 1.0) ** 2
+    loss.label = "loss"
+    return loss

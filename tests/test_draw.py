@@ -9,7 +9,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from conftest import micrograd_neuron
+from conftest import labelled_tanh_net, micrograd_neuron
 
 from autograd import Value, dot, draw, renderer, steps
 
@@ -115,23 +115,7 @@ def test_cluster_path_from_dotted_labels():
 def tiny_net():
     """2 inputs -> 2 tanh neurons -> 1 tanh neuron, labelled as nn labels them."""
     xs = [Value(1.0, "x.0"), Value(-1.0, "x.1")]
-    weights = [[0.5, -0.25], [1.0, 0.75], [-0.5, 2.0]]
-    acts = xs
-    outs = []
-    for layer, (first, count) in enumerate(((0, 2), (2, 1))):
-        outs = []
-        for j in range(count):
-            p = f"layers.{layer}.neurons.{j}"
-            ws = [Value(w, f"{p}.w.{k}") for k, w in enumerate(weights[first + j])]
-            z = dot(ws, acts) + Value(0.1, f"{p}.b")
-            z.label = f"{p}.z"
-            a = z.tanh()
-            a.label = f"{p}.a"
-            outs.append(a)
-        acts = outs
-    loss = (outs[0] - 1.0) ** 2
-    loss.label = "loss"
-    return loss
+    return labelled_tanh_net(xs, [[[0.5, -0.25], [1.0, 0.75]], [[-0.5, 2.0]]])
 
 
 def test_clusters_box_each_neuron_inside_its_layer():

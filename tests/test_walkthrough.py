@@ -1,14 +1,15 @@
 """The walkthrough page, read as text (the browser test drives it in Chromium)."""
 
 import html
+import itertools
 import json
 import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import micrograd_neuron
+from conftest import labelled_tanh_net, micrograd_neuron
 
-from autograd import Value, dot, memo_table, steps, topological_order, walkthrough
+from autograd import Value, memo_table, steps, topological_order, walkthrough
 from autograd.cli import main
 from autograd.renderer import find_dot
 
@@ -17,25 +18,10 @@ pytestmark = pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or 
 
 def two_layer_net(inputs=2, hidden=4):
     """inputs -> hidden tanh neurons -> hidden tanh neurons -> 1, squared error, nn-style labels."""
-    acts = [1.0, -1.0, 0.5, 2.0][:inputs]
-    k = 0
-    for layer, width in enumerate((hidden, hidden, 1)):
-        outs = []
-        for j in range(width):
-            p = f"layers.{layer}.neurons.{j}"
-            ws = []
-            for i in range(len(acts)):
-                k += 1
-                ws.append(Value(((k * 37) % 19 - 9) / 10, f"{p}.w.{i}"))
-            z = dot(ws, acts) + Value(0.1, f"{p}.b")
-            z.label = f"{p}.z"
-            a = z.tanh()
-            a.label = f"{p}.a"
-            outs.append(a)
-        acts = outs
-    loss = (acts[0] - 1.0) ** 2
-    loss.label = "loss"
-    return loss
+    k = itertools.count(1)
+    weights = [[[((next(k) * 37) % 19 - 9) / 10 for _ in range(n_in)] for _ in range(n_out)]
+               for n_in, n_out in itertools.pairwise((inputs, hidden, hidden, 1))]
+    return labelled_tanh_net([1.0, -1.0, 0.5, 2.0][:inputs], weights)
 
 
 def page_data(text):
