@@ -5,7 +5,7 @@
 7.0
 """
 
-from .backward import (
+from .autodiff import (
     backward,
     enable_grad,
     grad,
@@ -34,7 +34,7 @@ from .value import (
     sin,
     softplus,
     sqrt,
-    sum,
+    sum,  # noqa: F401 - autograd.sum, kept out of __all__: it would shadow the builtin
     tanh,
 )
 from .walkthrough import walkthrough
@@ -72,7 +72,6 @@ __all__ = [
     "softplus",
     "sqrt",
     "steps",
-    "sum",
     "tanh",
     "topological_order",
     "walkthrough",

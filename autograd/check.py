@@ -27,8 +27,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .backward import grad, topological_order
-from .ops import KINKS, DomainError
+from .autodiff import grad, topological_order
+from .ops import TABLE, DomainError
 from .value import Value
 
 PASS = "pass"
@@ -187,7 +187,7 @@ class _Run:
         self.order = topological_order(out)
 
     def kinks(self) -> list[tuple[int, Value]]:
-        return [(k, n) for k, n in enumerate(self.order) if n.op in KINKS]
+        return [(k, n) for k, n in enumerate(self.order) if n.op and TABLE[n.op].kinks]
 
     def same_shape(self, other: _Run) -> bool:
         return len(self.order) == len(other.order) and all(
@@ -202,15 +202,15 @@ def _kink_between(base: _Run, up: _Run, down: _Run, eps: float) -> str | None:
     moves its operand, and the operand comes within eps of the kink or crosses it.
     """
     for k, node in base.kinks():
-        kink = KINKS[node.op]
         u0, u_up, u_down = (r.order[k].parents[0].data for r in (base, up, down))
         if u_up == u0 == u_down:
             continue  # this input does not move the operand
         lo, hi = min(u0, u_up, u_down), max(u0, u_up, u_down)
-        if lo <= kink <= hi or min(abs(lo - kink), abs(hi - kink)) <= eps:
-            parent = node.parents[0]
-            operand = parent.label or f"its operand ({parent.op})"
-            return f"{node.op} at {kink:g}: {operand} = {u0:.3g}"
+        for kink in TABLE[node.op].kinks:
+            if lo <= kink <= hi or min(abs(lo - kink), abs(hi - kink)) <= eps:
+                parent = node.parents[0]
+                operand = parent.label or f"its operand ({parent.op})"
+                return f"{node.op} at {kink:g}: {operand} = {u0:.3g}"
     return None
 
 

@@ -12,7 +12,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from .backward import memo_table, topological_order
+from .autodiff import memo_table
 from .expr import ExpressionError, evaluate, variables
 from .renderer import RendererNotFound
 from .steps import comparison_report, step_through
@@ -38,14 +38,15 @@ def node_name(v: Value, width: int = 28) -> str:
 
 
 def trace_table(root: Value) -> str:
-    """The memo table of ``root``'s backward pass as text, in reverse topological order.
+    """The memo table of ``root``'s backward pass as text, in the order it is filled
+    (the output first, then level by level).
 
     One row per node: its name, op, value, dC/dnode, and for each parent the
     local derivative d(node)/d(parent) recorded in the forward pass.
     """
     memo = memo_table(root)
     rows = [("node", "op", "value", "dC/dnode", "local derivatives d(node)/d(parent)")]
-    for node in reversed(topological_order(root)):
+    for node in memo:
         locals_ = ", ".join(f"{node_name(p, 20)}: {_number(d)}"
                             for p, d in zip(node.parents, node.local_grads))
         rows.append((node_name(node), node.op or "leaf", _number(node.data),

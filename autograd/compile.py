@@ -9,8 +9,8 @@ replays forward and backward over a whole batch without creating a single
 - every node gets a row of a (nodes x batch) array; inputs first, then the
   parameters (the graph's other leaves), then the constants, then the nodes
   made by operations;
-- nodes of the same op at the same depth (longest path from a leaf) form one
-  *step*: their operands are gathered by index arrays and the op runs once as
+- nodes of the same op on the same level of the backward sweep (longest path to the
+  output) form one
   a NumPy vector operation over the whole block, so the number of NumPy calls
   grows with the depth of the graph, not with its size;
 - the backward pass walks the steps in reverse, multiplying each step's
@@ -53,8 +53,9 @@ except ImportError as e:  # pragma: no cover - exercised only without NumPy
 
 from . import ops
 from . import value as _value
-from .backward import enable_grad, topological_order
+from .autodiff import enable_grad, topological_order
 from .ops import DomainError, ZeroDivisionDomainError
+from .sweep import levels
 from .value import Constant, Value
 
 __all__ = ["RULES", "Program", "TracingError", "compile"]
@@ -259,7 +260,8 @@ class _Elementwise(_Step):
 
     def _domain_error(self, xs, bad):
         node, b, operands = self._where(xs, bad)
-        why = ops.TABLE[self.name].domain(operands, node.ctx) or "outside the domain"
+        why = ops.TABLE[self.name].outside_domain(ops.FLOAT, operands, node.ctx)
+        why = why or "outside the domain"
         cls = ZeroDivisionDomainError if "zero" in why else DomainError
         raise cls(f"{self.name}: domain error in sample {b} at "
                   f"{_operands(node, operands)}: {why}")
@@ -275,7 +277,7 @@ class _Elementwise(_Step):
 def _operands(node: Value, data: Sequence[float]) -> str:
     """The operand nodes of ``node`` with one sample's numbers, as the scalar engine
     names them in its errors."""
-    return ", ".join(f"{_describe(p)} (data={x!r})" for p, x in zip(node._parents, data))
+    return ", ".join(f"{_describe(p)} (data={x!r})" for p, x in zip(node.parents, data))
 
 
 class _SegmentSum(_Step):
@@ -448,7 +450,7 @@ class _Tracer:
             node = stack.pop()
             if node in self.inputs:
                 return True
-            for p in node._parents:
+            for p in node.parents:
                 if p not in seen and p not in self.free:
                     seen.add(p)
                     stack.append(p)
@@ -475,7 +477,7 @@ def _number(x: object, where: str) -> float:
 
 def _is_constant(v: Value) -> bool:
     """A Constant leaf, or a leaf an op made from numbers alone (``sum([1.0, 2.0])``)."""
-    return isinstance(v, Constant) or v._op is not None
+    return isinstance(v, Constant) or bool(v.op)
 
 
 # ---------------------------------------------------------------------------
@@ -497,29 +499,28 @@ class Program:
         self.output = output
         self.graph = topological_order(output)
         in_row = {v: i for i, v in enumerate(self.inputs)}
-        params = [v for v in self.graph if not v._parents and v not in in_row
+        params = [v for v in self.graph if not v.parents and v not in in_row
                   and not _is_constant(v)]
-        consts = [v for v in self.graph if not v._parents and v not in in_row and _is_constant(v)]
+        consts = [v for v in self.graph if not v.parents and v not in in_row and _is_constant(v)]
         self.parameters = params
         self._build(in_row, params, consts)
 
     # -- compiling ----------------------------------------------------------
     def _build(self, in_row: dict, params: list[Value], consts: list[Value]) -> None:
-        # Depth of every node (leaves 0, else 1 + its deepest parent), and the nodes
-        # whose adjoint can reach a parameter (only those need a backward pass).
-        depth: dict[Value, int] = {}
+        # The nodes whose adjoint can reach a parameter (only those need a backward
+        # pass), and the kernels: the nodes of one op on one level of the backward
+        # sweep (the longest path to the output). A node's parents lie on deeper
+        # levels, so running the levels deepest first computes parents first.
         needs: set[Value] = set(params)
         for v in self.graph:
-            if v._parents:
-                depth[v] = 1 + max(depth[p] for p in v._parents)
-                if any(p in needs for p in v._parents):
-                    needs.add(v)
-            else:
-                depth[v] = 0
+            if any(p in needs for p in v.parents):
+                needs.add(v)
+        level = levels(self.output)
+        depth = {v: -level[v] for v in level}
         groups: dict[tuple[int, str], list[Value]] = {}
-        for v in self.graph:
-            if v._parents:
-                groups.setdefault((depth[v], v._op.name), []).append(v)
+        for v in self.graph:  # a level's nodes in the sweep's order: a layer's neurons in order
+            if v.parents:
+                groups.setdefault((depth[v], v.op), []).append(v)
         params = _parameter_order(params, [nodes for (_, name), nodes in sorted(groups.items())
                                            if name == "dot"])
         self.parameters = params
@@ -554,7 +555,7 @@ class Program:
 
         # Rows of V: inputs, the parameters some non-matmul step reads, constants, nodes.
         v_params = sorted({static[p] for kind, nodes, _ in plans if kind != "matmul"
-                           for v in nodes for p in v._parents
+                           for v in nodes for p in v.parents
                            if p in static and static[p] < n_par}
                           | ({static[self.output]} if self.output in params else set()))
         c_lo = n_in + len(v_params)
@@ -813,7 +814,7 @@ def _make_step(kind, nodes, extra, lo, row, ref, need_row, needs, n_par,
         flat, counts = [], []
         for v in nodes:
             c = v.ctx[0]
-            seg = ([ref(c)] if c != 0 else []) + [row[p] for p in v._parents]
+            seg = ([ref(c)] if c != 0 else []) + [row[p] for p in v.parents]
             flat.extend(seg)
             counts.append(len(seg))
         return _SegmentSum(lo, nodes, flat, counts, need_row)
@@ -825,8 +826,8 @@ def _make_step(kind, nodes, extra, lo, row, ref, need_row, needs, n_par,
             counts.append(len(ws))
         return _SegmentDot(lo, nodes, pairs, counts, need_row)
     args, scatters = [], []
-    for k in range(len(nodes[0]._parents)):
-        rows = [row[v._parents[k]] for v in nodes]
+    for k in range(len(nodes[0].parents)):
+        rows = [row[v.parents[k]] for v in nodes]
         args.append(_index(rows))
         scatters.append(_Scatter(rows) if any(need_row(r) for r in rows) else None)
     return _Elementwise(kind, lo, nodes, args, scatters)
@@ -852,13 +853,12 @@ def compile(fn: Callable[..., Value], example_inputs: Sequence[float | Value]) -
     for i, x in enumerate(example_inputs):
         label = x.label if isinstance(x, Value) and x.label else f"input{i}"
         inputs.append(Value(_number(x, f"example input {i}"), label))
-    previous = _value._tracer
-    _value._tracer = _Tracer(inputs)
+    token = _value.tracer.set(_Tracer(inputs))
     try:
         with enable_grad():
             output = fn(*inputs)
     finally:
-        _value._tracer = previous
+        _value.tracer.reset(token)
     if not isinstance(output, Value):
         raise TypeError(f"compile: fn must return a Value, got {type(output).__name__}")
     return Program(fn, inputs, output)

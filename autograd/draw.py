@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .backward import topological_order
+from .autodiff import topological_order
+from .ops import TABLE as OPS
 from .value import Constant, Value
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ def _clusters(order: list[Value]) -> list[tuple[str, ...]]:
             paths[i] = cluster_path(v.label)
         elif len(consumers[i]) == 1:
             (paths[i],) = consumers[i]
-        for p in v._parents:
+        for p in v.parents:
             consumers[index[p]].add(paths[i])
     return paths
 
@@ -169,14 +170,13 @@ def _name(i: int, v: Value) -> str:
 
 
 def _op_text(v: Value) -> str:
-    op = v._op
-    if op.name == "pow_const":
+    if v.op == "pow_const":
         return f"**{number(v.ctx[0])}"
-    if op.name == "sum" and v.ctx and v.ctx[0]:
+    if v.op == "sum" and v.ctx and v.ctx[0]:
         return f"Σ+{number(v.ctx[0])}"
-    if op.name == "leaky_relu":
+    if v.op == "leaky_relu":
         return f"leaky_relu({number(v.ctx[0])})"
-    return op.symbol
+    return OPS[v.op].symbol
 
 
 @dataclass
@@ -322,7 +322,7 @@ def draw(
             shown = shown[len(paths[i][-1]) + 1:]  # "w.1" inside the box "layers.0.neurons.3"
         _value_node(g, i, v, shown, v is root, node, step_grad, children,
                     show if show_grad else None)
-        if v._parents:
+        if v.parents:
             hot = node is not None and v in children
             g.node(f"o{i}", _op_text(v), id=f"o{i}", shape="ellipse", style="filled",
                    fillcolor=COLOURS["step"] if hot else COLOURS["op"],
@@ -429,10 +429,10 @@ def _edges(g: Any, order: list[Value], index: Mapping[Value, int], groups: Mappi
     seen: set[tuple[str, str]] = set()
     hot = {"color": COLOURS["step_pen"], "penwidth": "2"}
     for i, v in enumerate(order):
-        if not v._parents:
+        if not v.parents:
             continue
         out_op = name(i, True)
-        for k, (p, local) in enumerate(zip(v._parents, v._locals)):
+        for k, (p, local) in enumerate(zip(v.parents, v.local_grads)):
             src = name(index[p], False)
             collapsed = index[p] in groups or i in groups
             if src == out_op or (collapsed and (src, out_op) in seen):

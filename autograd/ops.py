@@ -1,20 +1,23 @@
 """The op table: every operation the engine knows, one entry each.
 
-An entry names the op and gives three small functions:
+An entry holds everything the rest of memograd needs to know about an op:
+its name and symbol, how many operands it takes, its forward rule, its local
+derivatives, its domain, its kinks and the name an expression may call it by.
 
-- ``forward(xs, ctx)``: the output's value from the operands' values ``xs``;
-- ``local(xs, z, ctx)``: the local derivatives dz/dx for each operand, computed
-  in the forward pass (for ``z = w * x`` that is ``(x, w)``);
-- ``domain(xs, ctx)``: ``None`` when ``xs`` is inside the op's domain, else a
-  sentence saying why not.
+The rules are written once, over a *math namespace* ``m`` that supplies the
+functions they call (``m.exp``, ``m.where``, ...). The same rule then runs on
 
-``ctx`` holds constants that are not operands (the exponent of ``x ** 3``,
-the slope of a leaky ReLU, a ``dot``'s partner operands).
+- floats (``FLOAT``, below): the engine's forward pass;
+- Values (``autograd.value.VALUE_MATH``): ``grad(..., create_graph=True)``
+  rebuilds the local derivatives as graph nodes, so second derivatives come free;
+- NumPy arrays (``autograd.compiled.kernels``): the batched replay;
+- SymPy expressions (``autograd.check.oracles``): the tests' exact derivatives.
 
-The ``local`` rules are written with plain arithmetic and the helpers below,
-so they run on floats (the fast path) *and* on ``Value`` objects, which is how
-``grad(..., create_graph=True)`` builds the derivative as a new graph and gets
-second derivatives for free. Adding an op is one entry here plus its tests.
+``forward(m, xs, ctx)`` gives the output from the operands ``xs``;
+``local(m, xs, z, ctx)`` gives dz/dx for each operand (for ``z = w * x`` that
+is ``(x, w)``: the course's "dz/dw is the input w multiplies"). ``ctx`` holds
+the op's constants that are not operands: the 3 of ``x ** 3``, a leaky ReLU's
+slope, a ``dot``'s partners. Adding an op is one entry here and its tests.
 """
 
 from __future__ import annotations
@@ -33,177 +36,190 @@ class ZeroDivisionDomainError(DomainError, ZeroDivisionError):
     """Division by zero (or zero to a negative power): also a ZeroDivisionError."""
 
 
-@dataclass(frozen=True, slots=True)
+Rule = Callable[..., Any]
+
+
+@dataclass(frozen=True)
 class Op:
-    """One row of the op table."""
+    """One row of the op table.
+
+    ``domain`` lists ``(outside(m, xs, ctx), reason)`` pairs: ``outside`` is true
+    (a mask, on arrays) where the operands are outside the op's domain.
+    ``kinks`` are the operand values where the op has no derivative (finite
+    differences are unreliable near them). ``function`` is the name an
+    expression calls the op by (``None`` for operators written with a symbol).
+    """
 
     name: str
     symbol: str
     arity: int  # number of operands; 0 means any number (n-ary)
-    forward: Callable[[tuple, tuple], float]
-    local: Callable[[tuple, Any, tuple], tuple]
-    domain: Callable[[tuple, tuple], str | None] | None = None
+    forward: Rule
+    local: Rule
+    domain: tuple[tuple[Rule, str], ...] = ()
+    kinks: tuple[float, ...] = ()
+    function: str | None = None
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
 
-
-# Helpers the local rules use, so each rule runs on floats and on Values alike.
-def _is_number(x: object) -> bool:
-    return isinstance(x, (int, float))
-
-
-def sin(x):
-    return math.sin(x) if _is_number(x) else x.sin()
+    def outside_domain(self, m: Any, xs: tuple, ctx: tuple = ()) -> str | None:
+        """The reason ``xs`` is outside this op's domain, or None (on numbers)."""
+        for outside, reason in self.domain:
+            if outside(m, xs, ctx):
+                return reason
+        return None
 
 
-def cos(x):
-    return math.cos(x) if _is_number(x) else x.cos()
+class FLOAT:
+    """The math namespace for plain floats: the engine's forward pass."""
+
+    inf = math.inf
+    exp = staticmethod(math.exp)
+    log = staticmethod(math.log)
+    sqrt = staticmethod(math.sqrt)
+    tanh = staticmethod(math.tanh)
+    sin = staticmethod(math.sin)
+    cos = staticmethod(math.cos)
+    floor = staticmethod(math.floor)
+    abs = staticmethod(abs)
+
+    @staticmethod
+    def where(condition: bool, a: Any, b: Any) -> Any:
+        return a if condition else b
+
+    @staticmethod
+    def sigmoid(x: float) -> float:
+        if x >= 0:  # two branches so neither exp() can overflow
+            return 1.0 / (1.0 + math.exp(-x))
+        e = math.exp(x)
+        return e / (1.0 + e)
+
+    @staticmethod
+    def softplus(x: float) -> float:
+        """log(1 + e^x) without overflow for large |x|."""
+        return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
+
+    @staticmethod
+    def step(x: float) -> float:
+        """1 where x > 0, else 0: relu's derivative (0 at the kink, as PyTorch)."""
+        return 1.0 if x > 0 else 0.0
+
+    @staticmethod
+    def sign(x: float) -> float:
+        """abs's derivative (0 at the kink, as PyTorch)."""
+        return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+
+    @staticmethod
+    def power(x: float, p: float) -> float:
+        """x ** p, infinite (not ZeroDivisionError) for 0 to a negative power."""
+        return math.inf if x == 0 and p < 0 else x**p
+
+    @staticmethod
+    def data(x: Any) -> Any:
+        """A number, given a number or a Value (``dot`` keeps both in its ctx)."""
+        return getattr(x, "data", x)
 
 
-def log(x):
-    return math.log(x) if _is_number(x) else x.log()
-
-
-def sigmoid(x):
-    if not _is_number(x):
-        return x.sigmoid()
-    if x >= 0:  # two branches so neither exp() can overflow
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def softplus(x: float) -> float:
-    """log(1 + e^x) without overflow for large |x|."""
-    return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
-
-
-def step(x) -> float:
-    """1 where x > 0, else 0: the derivative of relu (0 at the kink, as PyTorch)."""
-    return 1.0 if x > 0 else 0.0
-
-
-def sign(x) -> float:
-    """The derivative of abs (0 at the kink, as PyTorch)."""
-    return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
-
-
-# Domain checks ---------------------------------------------------------------
-def _positive(xs, ctx):
-    return None if xs[0] > 0 else "needs a value > 0"
-
-
-def _non_negative(xs, ctx):
-    return None if xs[0] >= 0 else "needs a value >= 0"
-
-
-def _nonzero_divisor(xs, ctx):
-    return None if xs[1] != 0 else "division by zero"
-
-
-def _power_domain(base: float, exponent: float) -> str | None:
-    if base == 0 and exponent < 0:
-        return "zero cannot be raised to a negative power"
-    if base < 0 and exponent != int(exponent):
-        return "a negative base to a non-integer power is not a real number"
-    return None
-
-
-def _pow_const_domain(xs, ctx):
-    return _power_domain(xs[0], ctx[0])
-
-
-def _pow_domain(xs, ctx):
+# -- the rules that need more than a line ------------------------------------------
+def _d_pow(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
     x, y = xs
-    if x < 0:
-        return ("a negative base with a Value exponent has no derivative "
-                "with respect to the exponent (x**y * log x); use a number as the exponent")
-    if x == 0 and y <= 0:
-        return "zero to a power <= 0 has no derivative with respect to the exponent"
-    return None
+    positive = x > 0
+    # at x == 0 (y > 0) the limit of x**y log x is 0
+    return y * m.power(x, y - 1), m.where(positive, z * m.log(m.where(positive, x, 1.0)), 0.0)
 
 
-# Local rules that need more than one line -----------------------------------
-def _d_pow_const(xs, z, ctx):
-    (x,), (k,) = xs, ctx
-    if k == 0:
-        return (0.0,)
-    if x == 0 and k < 1:  # d/dx x**k is infinite at 0 for 0 < k < 1
-        return (math.inf,)
-    return (k * x ** (k - 1),)
+def _d_pow_const(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
+    k = ctx[0]
+    return (m.where(k == 0, 0.0, k * m.power(xs[0], k - 1)),)
 
 
-def _d_pow(xs, z, ctx):
-    x, y = xs
-    dx = math.inf if x == 0 and y < 1 else y * x ** (y - 1)
-    dy = z * log(x) if x > 0 else 0.0  # x == 0, y > 0: the limit of x**y log x is 0
-    return dx, dy
-
-
-def _d_sqrt(xs, z, ctx):
-    return (0.5 / z if z != 0 else math.inf,)
-
-
-def _data(x) -> float:
-    return x if _is_number(x) else x.data
-
-
-def _dot_forward(xs, ctx):
+def _dot_forward(m: Any, xs: tuple, ctx: tuple) -> Any:
     ws, vs = ctx
-    return sum(_data(w) * _data(v) for w, v in zip(ws, vs))
+    return sum((m.data(w) * m.data(v) for w, v in zip(ws, vs)), 0.0)
 
 
-def _dot_partners(xs, z, ctx):
-    """For each operand, the one it multiplies: dz/dw_i = x_i and dz/dx_i = w_i."""
+def _dot_local(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
+    """For each operand, the one it multiplies: dz/dw_i = x_i and dz/dx_i = w_i.
+    The operands are the Values among ``ws`` and ``xs``; numbers are partners only."""
     partners = []
     for w, v in zip(*ctx):
-        if not _is_number(w):
-            partners.append(v)
-        if not _is_number(v):
-            partners.append(w)
+        if hasattr(w, "data"):
+            partners.append(m.data(v))
+        if hasattr(v, "data"):
+            partners.append(m.data(w))
     return tuple(partners)
 
 
-def _n_ones(xs, z, ctx):
-    return (1.0,) * len(xs)
+def _negative_base(m: Any, xs: tuple, ctx: tuple) -> Any:
+    return xs[0] < 0
 
 
-ADD = Op("add", "+", 2, lambda xs, c: xs[0] + xs[1], lambda xs, z, c: (1.0, 1.0))
-SUB = Op("sub", "-", 2, lambda xs, c: xs[0] - xs[1], lambda xs, z, c: (1.0, -1.0))
-MUL = Op("mul", "*", 2, lambda xs, c: xs[0] * xs[1], lambda xs, z, c: (xs[1], xs[0]))
-DIV = Op("div", "/", 2, lambda xs, c: xs[0] / xs[1],
-         lambda xs, z, c: (1.0 / xs[1], -z / xs[1]), _nonzero_divisor)
-POW = Op("pow", "**", 2, lambda xs, c: xs[0] ** xs[1], _d_pow, _pow_domain)
-POW_CONST = Op("pow_const", "**", 1, lambda xs, c: xs[0] ** c[0], _d_pow_const,
-               _pow_const_domain)
-NEG = Op("neg", "-", 1, lambda xs, c: -xs[0], lambda xs, z, c: (-1.0,))
-EXP = Op("exp", "exp", 1, lambda xs, c: math.exp(xs[0]), lambda xs, z, c: (z,))
-LOG = Op("log", "log", 1, lambda xs, c: math.log(xs[0]), lambda xs, z, c: (1.0 / xs[0],),
-         _positive)
-SQRT = Op("sqrt", "sqrt", 1, lambda xs, c: math.sqrt(xs[0]), _d_sqrt, _non_negative)
-TANH = Op("tanh", "tanh", 1, lambda xs, c: math.tanh(xs[0]), lambda xs, z, c: (1.0 - z * z,))
-SIGMOID = Op("sigmoid", "σ", 1, lambda xs, c: sigmoid(xs[0]),
-             lambda xs, z, c: (z * (1.0 - z),))
-RELU = Op("relu", "relu", 1, lambda xs, c: xs[0] if xs[0] > 0 else 0.0,
-          lambda xs, z, c: (step(xs[0]),))
+def _zero_to_non_positive(m: Any, xs: tuple, ctx: tuple) -> Any:
+    return (xs[0] == 0) & (xs[1] <= 0)
+
+
+def _zero_to_negative(m: Any, xs: tuple, ctx: tuple) -> Any:
+    return (xs[0] == 0) & (ctx[0] < 0)
+
+
+def _negative_to_fraction(m: Any, xs: tuple, ctx: tuple) -> Any:
+    return (xs[0] < 0) & (ctx[0] != m.floor(ctx[0]))
+
+
+ADD = Op("add", "+", 2, lambda m, xs, c: xs[0] + xs[1], lambda m, xs, z, c: (1.0, 1.0))
+SUB = Op("sub", "-", 2, lambda m, xs, c: xs[0] - xs[1], lambda m, xs, z, c: (1.0, -1.0))
+MUL = Op("mul", "*", 2, lambda m, xs, c: xs[0] * xs[1], lambda m, xs, z, c: (xs[1], xs[0]))
+DIV = Op("div", "/", 2, lambda m, xs, c: xs[0] / xs[1],
+         lambda m, xs, z, c: (1.0 / xs[1], -z / xs[1]),
+         domain=((lambda m, xs, c: xs[1] == 0, "division by zero"),))
+POW = Op("pow", "**", 2, lambda m, xs, c: xs[0] ** xs[1], _d_pow, domain=(
+    (_negative_base, "a negative base with a Value exponent has no derivative with respect "
+                     "to the exponent (x**y * log x); use a number as the exponent"),
+    (_zero_to_non_positive,
+     "zero to a power <= 0 has no derivative with respect to the exponent")))
+POW_CONST = Op("pow_const", "**", 1, lambda m, xs, c: xs[0] ** c[0], _d_pow_const, domain=(
+    (_zero_to_negative, "zero cannot be raised to a negative power"),
+    (_negative_to_fraction, "a negative base to a non-integer power is not a real number")))
+NEG = Op("neg", "-", 1, lambda m, xs, c: -xs[0], lambda m, xs, z, c: (-1.0,))
+EXP = Op("exp", "exp", 1, lambda m, xs, c: m.exp(xs[0]), lambda m, xs, z, c: (z,),
+         function="exp")
+LOG = Op("log", "log", 1, lambda m, xs, c: m.log(xs[0]), lambda m, xs, z, c: (1.0 / xs[0],),
+         domain=((lambda m, xs, c: xs[0] <= 0, "needs a value > 0"),), function="log")
+SQRT = Op("sqrt", "sqrt", 1, lambda m, xs, c: m.sqrt(xs[0]),
+          lambda m, xs, z, c: (0.5 * m.power(z, -1.0),),
+          domain=((lambda m, xs, c: xs[0] < 0, "needs a value >= 0"),), function="sqrt")
+TANH = Op("tanh", "tanh", 1, lambda m, xs, c: m.tanh(xs[0]),
+          lambda m, xs, z, c: (1.0 - z * z,), function="tanh")
+SIGMOID = Op("sigmoid", "σ", 1, lambda m, xs, c: m.sigmoid(xs[0]),
+             lambda m, xs, z, c: (z * (1.0 - z),), function="sigmoid")
+RELU = Op("relu", "relu", 1, lambda m, xs, c: m.where(xs[0] < 0, 0.0, xs[0]),
+          lambda m, xs, z, c: (m.step(xs[0]),), kinks=(0.0,), function="relu")
 LEAKY_RELU = Op("leaky_relu", "leaky_relu", 1,
-                lambda xs, c: xs[0] if xs[0] > 0 else c[0] * xs[0],
-                lambda xs, z, c: (1.0 if xs[0] > 0 else c[0],))
-SOFTPLUS = Op("softplus", "softplus", 1, lambda xs, c: softplus(xs[0]),
-              lambda xs, z, c: (sigmoid(xs[0]),))
-ABS = Op("abs", "abs", 1, lambda xs, c: abs(xs[0]), lambda xs, z, c: (sign(xs[0]),))
-SIN = Op("sin", "sin", 1, lambda xs, c: math.sin(xs[0]), lambda xs, z, c: (cos(xs[0]),))
-COS = Op("cos", "cos", 1, lambda xs, c: math.cos(xs[0]), lambda xs, z, c: (-sin(xs[0]),))
-SUM = Op("sum", "Σ", 0, lambda xs, c: sum(xs, c[0]), _n_ones)  # ctx: (constant term,)
+                lambda m, xs, c: m.where(xs[0] < 0, c[0] * xs[0], xs[0]),
+                lambda m, xs, z, c: (m.where(xs[0] > 0, 1.0, c[0]),),
+                kinks=(0.0,), function="leaky_relu")
+SOFTPLUS = Op("softplus", "softplus", 1, lambda m, xs, c: m.softplus(xs[0]),
+              lambda m, xs, z, c: (m.sigmoid(xs[0]),), function="softplus")
+ABS = Op("abs", "abs", 1, lambda m, xs, c: m.abs(xs[0]), lambda m, xs, z, c: (m.sign(xs[0]),),
+         kinks=(0.0,), function="abs")
+SIN = Op("sin", "sin", 1, lambda m, xs, c: m.sin(xs[0]), lambda m, xs, z, c: (m.cos(xs[0]),),
+         function="sin")
+COS = Op("cos", "cos", 1, lambda m, xs, c: m.cos(xs[0]), lambda m, xs, z, c: (-m.sin(xs[0]),),
+         function="cos")
+# sum's ctx is (the constant term,); each local derivative is 1.
+SUM = Op("sum", "Σ", 0, lambda m, xs, c: sum(xs, c[0]),
+         lambda m, xs, z, c: (1.0,) * len(xs), function="sum")
 # dot's operands are the Values among ws and xs; ctx is (ws, xs) as given, numbers
 # included. Each operand's local derivative is its partner: the course's dz/dw = x.
-DOT = Op("dot", "dot", 0, _dot_forward, _dot_partners)
+DOT = Op("dot", "dot", 0, _dot_forward, _dot_local, function="dot")
 
 TABLE: dict[str, Op] = {op.name: op for op in (
     ADD, SUB, MUL, DIV, POW, POW_CONST, NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU,
     LEAKY_RELU, SOFTPLUS, ABS, SIN, COS, SUM, DOT)}
-"""Every op by name: the list the tests and the random-graph strategies cover."""
+"""Every op by name. The engine, the parser, the compiled replay, the random-graph
+strategies, the interval bounds and the SymPy oracle all read their ops from here."""
 
-KINKS: dict[str, float] = {"relu": 0.0, "leaky_relu": 0.0, "abs": 0.0}
-"""Points where an op is not differentiable (finite differences are unreliable there)."""
+
+def kinks() -> dict[str, tuple[float, ...]]:
+    """The ops that have kinks, with the operand values where they sit."""
+    return {name: op.kinks for name, op in TABLE.items() if op.kinks}

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from itertools import accumulate
 from typing import TextIO
 
-from .backward import topological_order
-from .value import Constant, Value, _check_finite_seed, dot
+from .autodiff import _checked_gradient, topological_order
+from .sweep import order as sweep_order
+from .sweep import sweep
+from .value import Constant, Value, dot
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +87,7 @@ class MemoTable:
         position = self.position = {n: i for i, n in enumerate(order)}
         expected = [0] * len(order)
         for node in order:
-            for parent in node._parents:
+            for parent in node.parents:
                 expected[position[parent]] += 1
         self.expected = array("q", expected)
         self.start = array("q", accumulate(expected, initial=0))
@@ -193,25 +195,17 @@ def steps(loss: Value, seed: float = 1.0) -> Iterator[Step]:
     """
     if not isinstance(loss, Value):
         raise TypeError(f"steps: loss must be a Value, got {type(loss).__name__}")
-    seed = _check_finite_seed(seed)
+    seed = _checked_gradient(seed)
     return _walk(loss, seed)
 
 
 def _walk(loss: Value, seed: float) -> Iterator[Step]:
-    order = topological_order(loss)
-    order.reverse()
-    table = MemoTable(order, seed)
+    table = MemoTable(sweep_order(loss), seed)
     position = table.position
     incoming: dict[Value, list[Contribution]] = {}
-    for i, node in enumerate(order):
+    for i, (node, g) in enumerate(sweep(loss, seed)):
         contributions = tuple(incoming.pop(node, ()))
-        if i == 0:
-            g = seed
-        else:
-            g = 0.0
-            for c in contributions:
-                g += c.product  # same order and start as backward(): identical floats
-        for parent, local in zip(node._parents, node._locals):
+        for parent, local in zip(node.parents, node.local_grads):
             share = g * local
             incoming.setdefault(parent, []).append(Contribution(node, g, local, share))
             table.arrive(position[parent], i, share)
@@ -360,7 +354,7 @@ def step_through(root: Value, header: Sequence[str] = (), pause: bool = True,
     if shown < total:
         write(f"stopped after {shown} of {total} steps")
     else:
-        edges = builtins.sum(len(n._parents) for n in topological_order(root))
+        edges = builtins.sum(len(n.parents) for n in topological_order(root))
         entries = "1 entry" if total == 1 else f"{total} entries"
         write(f"done: {entries}, each computed once; {edges} multiplications "
               f"and {edges} additions, one of each per edge")
@@ -397,7 +391,7 @@ def _users(order: list[Value]) -> dict[Value, list[tuple[Value, float]]]:
     """For each node, the (child, local d(child)/d(node)) pairs of the edges into it."""
     users: dict[Value, list[tuple[Value, float]]] = {n: [] for n in order}
     for node in order:
-        for parent, local in zip(node._parents, node._locals):
+        for parent, local in zip(node.parents, node.local_grads):
             users[parent].append((node, local))
     return users
 
@@ -414,7 +408,7 @@ def _naive_counts(order: list[Value], sources: set[Value]) -> tuple[int, int]:
     multiplications = 0
     for node in order:  # parents first
         total = 0
-        for parent in node._parents:
+        for parent in node.parents:
             r = reach.get(parent, 0) + (parent in sources)
             total += r
         reach[node] = total
@@ -492,18 +486,13 @@ def memoized_grad(loss: Value, wrt: Value) -> GradWork:
     if not isinstance(loss, Value) or not isinstance(wrt, Value):
         bad = loss if not isinstance(loss, Value) else wrt
         raise TypeError(f"memoized_grad: loss and wrt must be Values, got {type(bad).__name__}")
-    order = topological_order(loss)
-    memo = dict.fromkeys(order, 0.0)
-    memo[loss] = 1.0
-    multiplications = additions = 0
-    for node in reversed(order):
-        g = memo[node]
-        for parent, local in zip(node._parents, node._locals):
-            memo[parent] += g * local
-            multiplications += 1
-            additions += 1
-    paths = _naive_counts(order, {wrt})[0]
-    return GradWork("memoized", memo.get(wrt, 0.0), paths, multiplications, additions)
+    value, edges = 0.0, 0
+    for node, entry in sweep(loss):
+        edges += len(node.parents)  # the sweep's share per edge: one product, one sum
+        if node is wrt:
+            value = entry
+    paths = _naive_counts(topological_order(loss), {wrt})[0]
+    return GradWork("memoized", value, paths, edges, edges)
 
 
 # -- naive vs memoized on fully connected nets -----------------------------------------

@@ -37,8 +37,8 @@ except ImportError as e:  # pragma: no cover - exercised in a subprocess by the 
         "pip install 'memograd[test]' (or pip install hypothesis)") from e
 
 from . import value as _v
-from .backward import grad, topological_order
-from .ops import KINKS, TABLE
+from .autodiff import grad, topological_order
+from .ops import TABLE
 from .value import Value
 
 __all__ = [
@@ -541,8 +541,8 @@ class Expression:
     def kink_distance(self) -> float:
         """How close, at ``point``, the operand of a relu/leaky_relu/abs comes to its kink."""
         out, _ = self.graph()
-        return min((abs(n.parents[0].data - KINKS[n.op]) for n in topological_order(out)
-                    if n.op in KINKS), default=math.inf)
+        return min((abs(n.parents[0].data - kink) for n in topological_order(out)
+                    if n.op for kink in TABLE[n.op].kinks), default=math.inf)
 
     def _texts(self, bound: dict[int, str]) -> list[tuple[str, int]]:
         texts: list[tuple[str, int]] = [(n, _ATOM) for n in self.names]

@@ -1,12 +1,15 @@
 """`Value`: one scalar node of a computation graph.
 
-A Value made by an operation remembers its parents and, computed right then in
-the forward pass, the local derivative of itself with respect to each parent.
-For ``z = w * x`` that local derivative dz/dw is simply ``x``. The backward
-pass (``backward.py``) only multiplies and adds those stored numbers.
+A Value made by an operation remembers its ``parents`` and, computed right then
+in the forward pass, the local derivative of itself with respect to each
+parent (``local_grads``). For ``z = w * x`` the local derivative dz/dw is
+simply ``x``. The backward pass (``sweep.py``) only multiplies and adds those
+stored numbers.
 
-Nodes hold plain numbers, not closures, so a graph has no reference cycles and
-is freed as soon as the last reference to its output goes.
+Every operator goes through ``apply(op, operands)``, which runs one entry of
+the op table (``ops.py``). Nodes hold plain numbers, not closures, so a graph
+has no reference cycles and is freed as soon as the last reference to its
+output goes.
 """
 
 from __future__ import annotations
@@ -14,114 +17,17 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
+from typing import Any
 
 from . import ops
-from .ops import DomainError, Op
+from .ops import FLOAT, DomainError, Op
 
-_grad_enabled = True  # flipped by backward.no_grad()
-_new = object.__new__
-_tracer = None  # set while autograd.compile traces a function
+grad_enabled: ContextVar[bool] = ContextVar("memograd_grad_enabled", default=True)
+"""Whether operations record their parents: off inside ``no_grad()``, per thread and task."""
 
-
-def _bad_operand(opname: str, x: object) -> TypeError:
-    shown = repr(x)[:60]
-    return TypeError(f"{opname}: expected a Value or a real number, got {type(x).__name__} {shown}")
-
-
-def _as_float(x: object, opname: str) -> float:
-    if isinstance(x, float):
-        return x
-    if isinstance(x, numbers.Real) and not isinstance(x, Value):
-        return float(x)
-    raise _bad_operand(opname, x)
-
-
-_NEVER_NUMBERS = (str, bytes, list, tuple, dict, set, complex, type(None))
-
-
-def _lift(x: object, opname: str) -> Value | None:
-    """A number as a constant leaf. For a type that is never a number, a
-    TypeError naming the op; for any other type None, so that Python can ask
-    the other operand (a NumPy array, say) to handle the operation."""
-    if isinstance(x, (int, float)) or (isinstance(x, numbers.Real) and not isinstance(x, Value)):
-        return Constant(float(x))
-    if isinstance(x, _NEVER_NUMBERS):
-        raise _bad_operand(opname, x)
-    return None
-
-
-def _operand(x: object, opname: str) -> Value | None:
-    """``x`` if it is a Value, else ``_lift(x, opname)``."""
-    return x if isinstance(x, Value) else _lift(x, opname)
-
-
-def _describe(v: Value) -> str:
-    return f"node {v.label!r}" if v.label else "an unlabelled node"
-
-
-def _domain_error(op: Op, parents: tuple, why: str) -> DomainError:
-    shown = ", ".join(f"{_describe(p)} (data={p.data!r})" for p in parents)
-    cls = ops.ZeroDivisionDomainError if "zero" in why else DomainError
-    return cls(f"{op.name}: domain error at {shown}: {why}")
-
-
-def _make(op: Op, parents: tuple, xs: tuple, ctx: tuple = ()) -> Value:
-    """Run ``op`` on ``parents`` (whose data are ``xs``): the output node,
-    with the local derivative of the output for each parent."""
-    if op.domain is not None:
-        why = op.domain(xs, ctx)
-        if why is not None:
-            raise _domain_error(op, parents, why)
-    try:
-        z = op.forward(xs, ctx)
-    except OverflowError:
-        shown = ", ".join(f"{_describe(p)} (data={p.data!r})" for p in parents)
-        raise OverflowError(f"{op.name}: result too large at {shown}") from None
-    out = _new(Value)
-    out.data = z
-    out.grad = 0.0
-    out._users = 0
-    if _grad_enabled:
-        out._op = op
-        if ctx:
-            out._ctx = ctx
-        _link(out, parents, op.local(xs, z, ctx))
-    else:
-        _no_parents(out)
-    return out
-
-
-def _no_parents(out: Value) -> None:
-    """Make ``out`` a leaf: what every op does under ``no_grad``."""
-    out._op = None
-    out._a = out._b = None
-
-
-_ADD, _MUL = ops.ADD, ops.MUL
-_MANY = object()
-"""``_b`` of an n-ary node, whose ``_a`` and ``_da`` hold tuples."""
-
-
-def _link(out: Value, parents: tuple, locals_: tuple) -> None:
-    """Record ``out``'s operands and local derivatives in its own slots.
-
-    One or two operands go in ``_a``/``_da`` and ``_b``/``_db`` rather than in
-    tuples, so a node is one object for Python's garbage collector to track
-    instead of three (the collector's scans dominate the time of building a
-    big graph); ``sum`` and ``dot`` keep tuples. ``_parents`` and ``_locals``
-    read them back as tuples either way.
-    """
-    n = len(parents)
-    if n == 1:
-        out._a, out._da = parents[0], locals_[0]
-        out._b = None
-    elif n == 2:
-        out._a, out._b = parents
-        out._da, out._db = locals_
-    elif n:
-        out._a, out._da, out._b = parents, locals_, _MANY
-    else:
-        out._a = out._b = None
+tracer: ContextVar[Any] = ContextVar("memograd_tracer", default=None)
+"""The tracer of ``autograd.compile`` while it records a function, else None."""
 
 
 class Value:
@@ -129,213 +35,115 @@ class Value:
 
     >>> x = Value(2.0, "x"); y = x * x + 1; y.backward(); x.grad
     4.0
+    >>> y.parents[0].op, y.parents[0].local_grads      # d(x*x)/dx, once per operand
+    ('mul', (2.0, 2.0))
     """
 
-    # _memo and _users are the backward pass's scratch space: the node's entry
-    # dC/dnode and how many of its users have yet to report (see backward.py).
-    # Outside a pass every _users is 0.
-    __slots__ = (
-        "__weakref__",
-        "_a",
-        "_b",
-        "_ctx",
-        "_da",
-        "_db",
-        "_label",
-        "_memo",
-        "_op",
-        "_users",
-        "data",
-        "grad",
-    )
+    __slots__ = ("__weakref__", "ctx", "data", "grad", "label", "local_grads", "op", "parents")
 
-    def __init__(self, data: float, label: str = "") -> None:
-        self.data = _as_float(data, "Value")
+    def __init__(self, data: float, label: str = "", *, parents: tuple[Value, ...] = (),
+                 local_grads: tuple[Any, ...] = (), op: str = "", ctx: tuple = ()) -> None:
+        self.data = data if type(data) is float else _as_float(data, "Value")
         self.grad = 0.0
-        if label:
-            self._label = label
-        self._users = 0
-        self._op: Op | None = None
-        self._a = self._b = None
-
-    # -- what the node is -------------------------------------------------
-    # _parents and _locals: the operands and the local derivatives, as tuples
-    # (stored in _a/_b/_da/_db, see _link).
-    @property
-    def _parents(self) -> tuple[Value, ...]:
-        b = self._b
-        if b is None:
-            a = self._a
-            return () if a is None else (a,)
-        return self._a if b is _MANY else (self._a, b)
-
-    @property
-    def _locals(self) -> tuple:
-        b = self._b
-        if b is None:
-            return () if self._a is None else (self._da,)
-        return self._da if b is _MANY else (self._da, self._db)
-
-    # label and _ctx are stored only when there is one (most nodes have
-    # neither): two fewer slots to fill per node, and to free.
-    @property
-    def label(self) -> str:
-        """The node's name ('' if it has none), shown by printing and drawing."""
-        return getattr(self, "_label", "")
-
-    @label.setter
-    def label(self, name: str) -> None:
-        self._label = name
-
-    @property
-    def ctx(self) -> tuple:
-        """The op's constants that are not operands: the 3 of ``x ** 3``, a
-        leaky ReLU's slope, a ``dot``'s (ws, xs); () for most ops."""
-        return getattr(self, "_ctx", ())
-
-    @property
-    def op(self) -> str:
-        """The name of the op that made this node ('' for a leaf)."""
-        return self._op.name if self._op is not None else ""
-
-    @property
-    def parents(self) -> tuple[Value, ...]:
-        """The operands this node was computed from."""
-        return self._parents
-
-    @property
-    def local_grads(self) -> tuple[float, ...]:
-        """d(self)/d(parent) for each parent, computed in the forward pass."""
-        return self._locals
+        self.label = label
+        self.parents = parents  # the operands this node was computed from
+        self.local_grads = local_grads  # d(self)/d(parent), one per parent
+        self.op = op  # the name of the op that made this node ('' for a leaf)
+        self.ctx = ctx  # the op's constants that are not operands (the 3 of x ** 3)
 
     @property
     def is_leaf(self) -> bool:
-        return not self._parents
+        return not self.parents
+
+    def item(self) -> float:
+        """The number this node holds, as ``torch.Tensor.item()``."""
+        return self.data
 
     def __repr__(self) -> str:
-        extra = f", op={self.op!r}" if self._op is not None else ""
+        extra = f", op={self.op!r}" if self.op else ""
         name = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{extra}{name})"
 
-    # -- arithmetic ---------------------------------------------------------
-    # add and mul make nearly every node of a network, so they are written out
-    # here instead of going through _make: that takes 60% off building a graph.
-    # Their rows of the op table still define them for everything else, and
-    # tests/test_ops.py checks these two agree with those rows.
+    # -- arithmetic: each operator applies one op of the table ---------------------
     def __add__(self, other: Value | float) -> Value:
-        if type(other) is not Value:
-            other = _operand(other, "+")
-            if other is None:
-                return NotImplemented
-        out = _new(Value)
-        out.data = self.data + other.data
-        out.grad = 0.0
-        out._users = 0
-        if _grad_enabled:
-            out._op = _ADD
-            out._a, out._da = self, 1.0  # dz/dself = 1
-            out._b, out._db = other, 1.0  # dz/dother = 1
-        else:
-            _no_parents(out)
-        return out
+        return _binary(ops.ADD, self, other)
 
     def __radd__(self, other: float) -> Value:
-        o = _lift(other, "+")
-        return NotImplemented if o is None else _make(ops.ADD, (o, self), (o.data, self.data))
+        return _binary(ops.ADD, other, self)
 
     def __sub__(self, other: Value | float) -> Value:
-        o = _operand(other, "-")
-        return NotImplemented if o is None else _make(ops.SUB, (self, o), (self.data, o.data))
+        return _binary(ops.SUB, self, other)
 
     def __rsub__(self, other: float) -> Value:
-        o = _lift(other, "-")
-        return NotImplemented if o is None else _make(ops.SUB, (o, self), (o.data, self.data))
+        return _binary(ops.SUB, other, self)
 
     def __mul__(self, other: Value | float) -> Value:
-        if type(other) is not Value:
-            other = _operand(other, "*")
-            if other is None:
-                return NotImplemented
-        out = _new(Value)
-        x, y = self.data, other.data
-        out.data = x * y
-        out.grad = 0.0
-        out._users = 0
-        if _grad_enabled:
-            out._op = _MUL
-            out._a, out._da = self, y  # dz/dself = other: the course's dz/dw = x
-            out._b, out._db = other, x
-        else:
-            _no_parents(out)
-        return out
+        return _binary(ops.MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
-        o = _lift(other, "*")
-        return NotImplemented if o is None else _make(ops.MUL, (o, self), (o.data, self.data))
+        return _binary(ops.MUL, other, self)
 
     def __truediv__(self, other: Value | float) -> Value:
-        o = _operand(other, "/")
-        return NotImplemented if o is None else _make(ops.DIV, (self, o), (self.data, o.data))
+        return _binary(ops.DIV, self, other)
 
     def __rtruediv__(self, other: float) -> Value:
-        o = _lift(other, "/")
-        return NotImplemented if o is None else _make(ops.DIV, (o, self), (o.data, self.data))
+        return _binary(ops.DIV, other, self)
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return _make(ops.POW, (self, other), (self.data, other.data))
+            return apply(ops.POW, (self, other))
         if _lift(other, "**") is None:
             return NotImplemented
-        return _make(ops.POW_CONST, (self,), (self.data,), (float(other),))
+        return apply(ops.POW_CONST, (self,), (_as_float(other, "**"),))
 
     def __rpow__(self, other: float) -> Value:
-        o = _lift(other, "**")
-        return NotImplemented if o is None else _make(ops.POW, (o, self), (o.data, self.data))
+        return _binary(ops.POW, other, self)
 
     def __neg__(self) -> Value:
-        return _make(ops.NEG, (self,), (self.data,))
+        return apply(ops.NEG, (self,))
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
-        return _make(ops.ABS, (self,), (self.data,))
+        return apply(ops.ABS, (self,))
 
-    # -- functions ----------------------------------------------------------
+    # -- functions ----------------------------------------------------------------
     def exp(self) -> Value:
-        return _make(ops.EXP, (self,), (self.data,))
+        return apply(ops.EXP, (self,))
 
     def log(self) -> Value:
-        return _make(ops.LOG, (self,), (self.data,))
+        return apply(ops.LOG, (self,))
 
     def sqrt(self) -> Value:
-        return _make(ops.SQRT, (self,), (self.data,))
+        return apply(ops.SQRT, (self,))
 
     def tanh(self) -> Value:
-        return _make(ops.TANH, (self,), (self.data,))
+        return apply(ops.TANH, (self,))
 
     def sigmoid(self) -> Value:
-        return _make(ops.SIGMOID, (self,), (self.data,))
+        return apply(ops.SIGMOID, (self,))
 
     def relu(self) -> Value:
-        return _make(ops.RELU, (self,), (self.data,))
+        return apply(ops.RELU, (self,))
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        return _make(ops.LEAKY_RELU, (self,), (self.data,), (_as_float(slope, "leaky_relu"),))
+        return apply(ops.LEAKY_RELU, (self,), (_as_float(slope, "leaky_relu"),))
 
     def softplus(self) -> Value:
-        return _make(ops.SOFTPLUS, (self,), (self.data,))
+        return apply(ops.SOFTPLUS, (self,))
 
     def sin(self) -> Value:
-        return _make(ops.SIN, (self,), (self.data,))
+        return apply(ops.SIN, (self,))
 
     def cos(self) -> Value:
-        return _make(ops.COS, (self,), (self.data,))
+        return apply(ops.COS, (self,))
 
-    # -- comparisons and conversions: they read data ---------------------------
+    # -- comparisons and conversions: they read data --------------------------------
     def _cmp_data(self, other: object) -> float | None:
-        if _tracer is not None:
-            _tracer.comparison(self)
+        watching = tracer.get()
+        if watching is not None:
+            watching.comparison(self)
         if isinstance(other, Value):
             return other.data
         if isinstance(other, numbers.Real):
@@ -363,23 +171,24 @@ class Value:
     # dict keys mean "this node" (as in micrograd). Compare ``.data`` for numbers.
 
     def __bool__(self) -> bool:
-        if _tracer is not None:
-            _tracer.comparison(self)
+        watching = tracer.get()
+        if watching is not None:
+            watching.comparison(self)
         return self.data != 0.0
 
     def __float__(self) -> float:
         return self.data
 
-    # -- graph-level conveniences -------------------------------------------
-    def backward(self, seed: float = 1.0) -> None:
-        """Fill ``.grad`` of every node this one depends on with dself/dnode (accumulating)."""
-        from .backward import backward
+    # -- graph-level conveniences -----------------------------------------------------
+    def backward(self, gradient: float = 1.0) -> None:
+        """Add d(gradient * self)/dnode into ``.grad`` of every node this one depends on."""
+        from .autodiff import backward
 
-        backward(self, seed)
+        backward(self, gradient)
 
     def zero_grad(self) -> None:
         """Set ``.grad`` to 0 on this node and every node it depends on."""
-        from .backward import zero_grad
+        from .autodiff import zero_grad
 
         zero_grad(self)
 
@@ -387,8 +196,9 @@ class Value:
         """A new leaf with the same data and label, cut off from this graph."""
         return Value(self.data, self.label)
 
-    # -- Jupyter shows a Value as its graph (see draw.py) ---------------------
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs) -> dict:
+    # -- Jupyter shows a Value as its graph -------------------------------------------
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                          **kwargs: Any) -> dict:
         from .draw import mimebundle
 
         return mimebundle(self, include, exclude)
@@ -409,6 +219,80 @@ class Constant(Value):
     __slots__ = ()
 
 
+def apply(op: Op, operands: tuple[Value, ...], ctx: tuple = ()) -> Value:
+    """Run ``op`` on ``operands``: the output node, holding the local derivative of
+    the output with respect to each operand (as numbers, computed right now).
+
+    >>> apply(ops.MUL, (Value(2.0), Value(3.0))).local_grads
+    (3.0, 2.0)
+    """
+    xs = tuple(v.data for v in operands)
+    why = op.outside_domain(FLOAT, xs, ctx)
+    if why is not None:
+        cls = ops.ZeroDivisionDomainError if "zero" in why else DomainError
+        raise cls(f"{op.name}: domain error at {_operands(operands)}: {why}")
+    try:
+        z = float(op.forward(FLOAT, xs, ctx))
+    except OverflowError:
+        z = math.inf
+    except ValueError:  # math's own domain errors, such as sin(inf)
+        raise DomainError(f"{op.name}: domain error at {_operands(operands)}: "
+                          "outside the domain of the function") from None
+    if math.isinf(z) and all(math.isfinite(x) for x in xs):
+        raise OverflowError(f"{op.name}: result too large at {_operands(operands)}")
+    if not grad_enabled.get():
+        return Value(z)
+    return Value(z, parents=operands, local_grads=op.local(FLOAT, xs, z, ctx), op=op.name,
+                 ctx=ctx)
+
+
+def _operands(operands: Sequence[Value]) -> str:
+    """The operands as errors name them: ``node 'x' (data=2.0), ...``."""
+    return ", ".join(f"node {v.label!r} (data={v.data!r})" if v.label
+                     else f"an unlabelled node (data={v.data!r})" for v in operands)
+
+
+def _binary(op: Op, a: object, b: object) -> Value:
+    """``op`` on two operands, one of which may be a number (lifted to a Constant)."""
+    x, y = _operand(a, op.symbol), _operand(b, op.symbol)
+    if x is None or y is None:
+        return NotImplemented  # let the other operand (a NumPy array, say) try
+    return apply(op, (x, y))
+
+
+def _bad_operand(opname: str, x: object) -> TypeError:
+    shown = repr(x)[:60]
+    return TypeError(f"{opname}: expected a Value or a real number, got {type(x).__name__} {shown}")
+
+
+def _as_float(x: object, opname: str) -> float:
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        try:
+            return float(x)
+        except OverflowError:
+            raise OverflowError(f"{opname}: {repr(x)[:60]} is too large for a float") from None
+    raise _bad_operand(opname, x)
+
+
+_NEVER_NUMBERS = (str, bytes, list, tuple, dict, set, complex, type(None))
+
+
+def _lift(x: object, opname: str) -> Value | None:
+    """A number as a constant leaf. For a type that is never a number, a
+    TypeError naming the op; for any other type None, so that Python can ask
+    the other operand (a NumPy array, say) to handle the operation."""
+    if isinstance(x, numbers.Real) and not isinstance(x, Value):
+        return Constant(_as_float(x, opname))
+    if isinstance(x, _NEVER_NUMBERS):
+        raise _bad_operand(opname, x)
+    return None
+
+
+def _operand(x: object, opname: str) -> Value | None:
+    """``x`` if it is a Value, else ``_lift(x, opname)``."""
+    return x if isinstance(x, Value) else _lift(x, opname)
+
+
 def as_value(x: Value | float, opname: str = "value") -> Value:
     """``x`` itself if it is a Value, else a constant leaf; TypeError for non-numbers."""
     v = _operand(x, opname)
@@ -419,15 +303,14 @@ def as_value(x: Value | float, opname: str = "value") -> Value:
 
 def sum(values: Iterable[Value | float]) -> Value:
     """One node adding all ``values`` (numbers allowed); each local derivative is 1."""
-    items = list(values)
     parents = []
     const = 0.0
-    for x in items:
+    for x in values:
         if isinstance(x, Value):
             parents.append(x)
         else:
             const += _as_float(x, "sum")
-    return _make(ops.SUM, tuple(parents), tuple(p.data for p in parents), (const,))
+    return apply(ops.SUM, tuple(parents), (const,))
 
 
 def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
@@ -439,35 +322,13 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
     ws, xs = tuple(ws), tuple(xs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: operands differ in length ({len(ws)} and {len(xs)})")
-    parents: list[Value] = []
-    partners: list[float] = []
-    total = 0.0
-    for w, x in zip(ws, xs):
-        wv = isinstance(w, Value)
-        xv = isinstance(x, Value)
-        wd = w.data if wv else _as_float(w, "dot")
-        xd = x.data if xv else _as_float(x, "dot")
-        total += wd * xd
-        if wv:
-            parents.append(w)
-            partners.append(xd)
-        if xv:
-            parents.append(x)
-            partners.append(wd)
-    out = _new(Value)
-    out.data = total
-    out.grad = 0.0
-    out._users = 0
-    if _grad_enabled and parents:
-        out._op = ops.DOT
-        out._ctx = (ws, xs)
-        _link(out, tuple(parents), tuple(partners))
-    else:
-        _no_parents(out)
-    return out
+    ws = tuple(w if isinstance(w, Value) else _as_float(w, "dot") for w in ws)
+    xs = tuple(x if isinstance(x, Value) else _as_float(x, "dot") for x in xs)
+    operands = tuple(x for w, v in zip(ws, xs) for x in (w, v) if isinstance(x, Value))
+    return apply(ops.DOT, operands, (ws, xs))
 
 
-def _unary(name: str):
+def _function(name: str) -> Any:
     method = getattr(Value, name)
 
     def fn(x: Value | float) -> Value:
@@ -478,15 +339,15 @@ def _unary(name: str):
     return fn
 
 
-exp = _unary("exp")
-log = _unary("log")
-sqrt = _unary("sqrt")
-tanh = _unary("tanh")
-sigmoid = _unary("sigmoid")
-relu = _unary("relu")
-softplus = _unary("softplus")
-sin = _unary("sin")
-cos = _unary("cos")
+exp = _function("exp")
+log = _function("log")
+sqrt = _function("sqrt")
+tanh = _function("tanh")
+sigmoid = _function("sigmoid")
+relu = _function("relu")
+softplus = _function("softplus")
+sin = _function("sin")
+cos = _function("cos")
 
 
 def leaky_relu(x: Value | float, slope: float = 0.01) -> Value:
@@ -494,9 +355,35 @@ def leaky_relu(x: Value | float, slope: float = 0.01) -> Value:
     return as_value(x, "leaky_relu").leaky_relu(slope)
 
 
-def _check_finite_seed(seed: object) -> float:
-    if isinstance(seed, Value) or not isinstance(seed, numbers.Real):
-        raise TypeError(f"backward: seed must be a real number, got {type(seed).__name__}")
-    if not math.isfinite(seed):
-        raise ValueError(f"backward: seed must be finite, got {seed!r}")
-    return float(seed)
+class VALUE_MATH:
+    """The math namespace for Values: the op table's local rules run on it to build
+    the derivative as a graph (``grad(..., create_graph=True)``)."""
+
+    inf = math.inf
+    exp = staticmethod(exp)
+    log = staticmethod(log)
+    sqrt = staticmethod(sqrt)
+    tanh = staticmethod(tanh)
+    sigmoid = staticmethod(sigmoid)
+    softplus = staticmethod(softplus)
+    sin = staticmethod(sin)
+    cos = staticmethod(cos)
+    abs = staticmethod(abs)
+    floor = staticmethod(math.floor)
+    where = staticmethod(FLOAT.where)  # conditions on Values compare their data
+
+    @staticmethod
+    def step(x: Value) -> float:  # piecewise constant: its own derivative is 0
+        return FLOAT.step(x.data)
+
+    @staticmethod
+    def sign(x: Value) -> float:
+        return FLOAT.sign(x.data)
+
+    @staticmethod
+    def power(x: Value, p: Value | float) -> Value:
+        return x**p
+
+    @staticmethod
+    def data(x: Any) -> Any:
+        return x

@@ -19,7 +19,7 @@ import os
 import re
 from pathlib import Path
 
-from .backward import topological_order
+from .autodiff import topological_order
 from .draw import MAX_NODES, draw, write_atomically
 from .steps import chain_rule_line, chain_rule_symbols, steps
 from .value import Value
@@ -54,7 +54,7 @@ def _step_data(loss: Value, order: list[Value],
             if child not in children:
                 children.append(child)
                 edges.append(f"e{ci}")
-                edges += [f"e{ci}_{k}" for k, p in enumerate(c.child._parents) if p is me]
+                edges += [f"e{ci}_{k}" for k, p in enumerate(c.child.parents) if p is me]
         data.append({
             "node": f"v{index[me]}",
             "name": step.name(),

@@ -24,8 +24,8 @@ def test_trace_golden(capsys):
         "node     op    value  dC/dnode  local derivatives d(node)/d(parent)\n"
         "x*y + x  add   8      1         x*y: 1, x: 1\n"
         "x*y      mul   6      1         x: 3, y: 2\n"
-        "y        leaf  3      2\n"
         "x        leaf  2      4\n"
+        "y        leaf  3      2\n"
     )
 
 

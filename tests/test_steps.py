@@ -84,12 +84,12 @@ def test_doc_example_and_unlabelled_names():
     assert lines == [
         "dC/d(add#0) = 1",
         "dC/d(mul#1) = 1 × 1 = 1",
-        "dC/d(y) = 2 × 1 = 2",
         "dC/d(x) = 1 × 1 + 3 × 1 = 4",
+        "dC/d(y) = 2 × 1 = 2",
     ]
     # a number lifted into the graph is named by its value
     assert [str(s) for s in steps(x * -2.5)][1:] == [
-        "dC/d(-2.5) = 2 × 1 = 2", "dC/d(x) = (−2.5) × 1 = −2.5"]
+        "dC/d(x) = (−2.5) × 1 = −2.5", "dC/d(-2.5) = 2 × 1 = 2"]
 
 
 def test_a_node_used_twice_by_one_child_gets_two_contributions():
@@ -165,7 +165,7 @@ def test_consuming_steps_leaves_exactly_the_grads_of_backward(seed_value):
         stepped = list(steps(root, seed_value))
         assert [n.grad for n in order] == expected  # exact: same shares in the same order
         assert {s.node: s.grad for s in stepped} == dict(zip(order, expected))
-        assert [s.node for s in stepped] == order[::-1]
+        assert [s.node for s in stepped] == autograd.sweep.order(root)
         assert [s.index for s in stepped] == list(range(len(order)))
         # accumulating, like backward: a second run doubles every grad
         for _ in steps(root, seed_value):
@@ -219,7 +219,7 @@ def test_memo_view_at_every_step_filled_and_pending():
 def test_memo_view_of_the_readme_example():
     x, y = Value(2.0, "x"), Value(3.0, "y")
     first = next(iter(steps(x * y + x))).memo
-    assert [first.name(n) for n in first.pending] == ["mul#1", "y", "x"]
+    assert [first.name(n) for n in first.pending] == ["mul#1", "x", "y"]
     assert (first[x], first.shares(x)) == (1.0, (1, 2))
     assert (first[y], first.shares(y)) == (0.0, (0, 1))
 
@@ -257,19 +257,19 @@ output = 8; C = output, so dC/doutput = 1
 
 step 1 of 4: x*y + x  (add, value 8)
   dC/d(x*y + x) = 1 (the seed: C is the output)
-  memo: 1 of 4 filled; pending: x*y = 1 (1 of 1 shares in), y waiting (0 of 1 shares in), \
-x = 1 (1 of 2 shares in)
+  memo: 1 of 4 filled; pending: x*y = 1 (1 of 1 shares in), x = 1 (1 of 2 shares in), \
+y waiting (0 of 1 shares in)
 step 2 of 4: x*y  (mul, value 6)
   dC/d(x*y) = d(x*y + x)/d(x*y) × dC/d(x*y + x)
   dC/d(x*y) = 1 × 1 = 1
-  memo: 2 of 4 filled; pending: y = 2 (1 of 1 shares in), x = 4 (2 of 2 shares in)
-step 3 of 4: y  (leaf, value 3)
-  dC/d(y) = d(x*y)/d(y) × dC/d(x*y)
-  dC/d(y) = 2 × 1 = 2
-  memo: 3 of 4 filled; pending: x = 4 (2 of 2 shares in)
-step 4 of 4: x  (leaf, value 2)
+  memo: 2 of 4 filled; pending: x = 4 (2 of 2 shares in), y = 2 (1 of 1 shares in)
+step 3 of 4: x  (leaf, value 2)
   dC/d(x) = d(x*y + x)/d(x) × dC/d(x*y + x) + d(x*y)/d(x) × dC/d(x*y)
   dC/d(x) = 1 × 1 + 3 × 1 = 4
+  memo: 3 of 4 filled; pending: y = 2 (1 of 1 shares in)
+step 4 of 4: y  (leaf, value 3)
+  dC/d(y) = d(x*y)/d(y) × dC/d(x*y)
+  dC/d(y) = 2 × 1 = 2
   memo: 4 of 4 filled; every entry is final
 done: 4 entries, each computed once; 4 multiplications and 4 additions, one of each per edge
 """

@@ -50,8 +50,8 @@ def test_every_op_has_a_recipe():
 
 
 def test_an_op_without_a_recipe_is_refused(monkeypatch):
-    monkeypatch.setitem(OPS, "cube", ops.Op("cube", "cube", 1, lambda xs, c: xs[0] ** 3,
-                                            lambda xs, z, c: (3 * xs[0] ** 2,)))
+    monkeypatch.setitem(OPS, "cube", ops.Op("cube", "cube", 1, lambda m, xs, c: xs[0] ** 3,
+                                            lambda m, xs, z, c: (3 * xs[0] ** 2,)))
     with pytest.raises(ValueError, match="'cube' has no recipe"):
         expressions()
 
@@ -168,7 +168,7 @@ def test_shrinking_gives_small_readable_counterexamples():
 
 def test_shrinking_finds_the_broken_op(monkeypatch):
     """With sin's rule broken, hypothesis boils a failing random graph down to sin alone."""
-    wrong = ops.Op("sin", "sin", 1, ops.SIN.forward, lambda xs, z, c: (math.sin(xs[0]),))
+    wrong = ops.Op("sin", "sin", 1, ops.SIN.forward, lambda m, xs, z, c: (m.sin(xs[0]),))
     monkeypatch.setattr(ops, "SIN", wrong)
     case = find(expressions(), lambda c: not gradcheck(c, c.point), settings=QUICK)
     assert str(case) == "sin(x)", str(case)
