@@ -10,22 +10,43 @@ so a hostile expression fails fast instead of hanging.
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from . import value as _v
-from .value import Value
+from .ops import TABLE, Op
+from .value import Value, apply, as_value
 
 MAX_LENGTH = 10_000
 MAX_NODES = 2_000
 MAX_DEPTH = 100
 
-FUNCTIONS = {
-    "exp": _v.exp, "log": _v.log, "sqrt": _v.sqrt, "tanh": _v.tanh, "sigmoid": _v.sigmoid,
-    "relu": _v.relu, "leaky_relu": _v.leaky_relu, "softplus": _v.softplus,
-    "abs": lambda x: abs(_v.as_value(x, "abs")), "sin": _v.sin, "cos": _v.cos,
-    "sum": _v.sum, "dot": _v.dot,
-}
-"""The functions an expression may call, by name."""
+
+
+def functions() -> dict[str, Callable[..., Value]]:
+    """The functions an expression may call: every op of the table that has a
+    ``function`` name. ``leaky_relu(x, 0.2)`` passes the op's constants after its
+    operands; ``sum([...])`` and ``dot([...], [...])`` take lists."""
+    return {op.function: _caller(op) for op in TABLE.values() if op.function}
+
+
+LIST_FUNCTIONS = ("sum", "dot")
+"""The n-ary ops, called with lists: they are built by the engine's own functions."""
+
+
+def _caller(op: Op) -> Callable[..., Value]:
+    if op.arity == 0:
+        return getattr(_v, op.name)  # value.sum, value.dot
+
+    def call(*args: object) -> Value:
+        operands, ctx = args[:op.arity], args[op.arity:]
+        if len(operands) != op.arity:
+            raise TypeError(f"takes {op.arity} operand(s), got {len(operands)}")
+        if len(ctx) > len(op.defaults):
+            raise TypeError(f"takes at most {op.arity + len(op.defaults)} arguments")
+        ctx = tuple(float(c) for c in ctx) + op.defaults[len(ctx):]  # type: ignore[arg-type]
+        return apply(op, tuple(as_value(x, op.name) for x in operands), ctx)
+
+    return call
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 
@@ -80,12 +101,13 @@ def _validate(root: ast.expr) -> None:
             if not isinstance(node.func, ast.Name):
                 raise ExpressionError("only calls of plain function names are allowed, "
                                       f"not {ast.unparse(node.func)!r}")
-            if node.func.id not in FUNCTIONS:
+            known = functions()
+            if node.func.id not in known:
                 raise ExpressionError(f"unknown function {node.func.id!r}; allowed: "
-                                      + ", ".join(sorted(FUNCTIONS)))
+                                      + ", ".join(sorted(known)))
             if node.keywords:
                 raise ExpressionError(f"{node.func.id}() takes no keyword arguments")
-            lists_ok = node.func.id in ("sum", "dot")
+            lists_ok = node.func.id in LIST_FUNCTIONS
             stack.extend((a, depth + 1, lists_ok) for a in node.args)
             continue
         elif isinstance(node, ast.List) and in_list_arg:
@@ -166,7 +188,7 @@ def _apply(node: ast.AST, args: list, leaves: Mapping[str, Value], text: str) ->
     else:
         name = node.func.id
         try:
-            result = FUNCTIONS[name](*args)
+            result = functions()[name](*args)
         except TypeError as e:
             raise ExpressionError(f"{name}(): {e}") from None
     if isinstance(result, Value) and not result.label:

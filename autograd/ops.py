@@ -47,7 +47,8 @@ class Op:
     (a mask, on arrays) where the operands are outside the op's domain.
     ``kinks`` are the operand values where the op has no derivative (finite
     differences are unreliable near them). ``function`` is the name an
-    expression calls the op by (``None`` for operators written with a symbol).
+    expression calls the op by (``None`` for operators written with a symbol),
+    ``defaults`` its constants when the call gives none (a leaky ReLU's slope).
     """
 
     name: str
@@ -58,6 +59,7 @@ class Op:
     domain: tuple[tuple[Rule, str], ...] = ()
     kinks: tuple[float, ...] = ()
     function: str | None = None
+    defaults: tuple[float, ...] = ()  # the ctx when an expression gives none
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -100,7 +102,7 @@ class FLOAT:
         return math.log1p(math.exp(-abs(x))) + max(x, 0.0)
 
     @staticmethod
-    def step(x: float) -> float:
+    def heaviside(x: float) -> float:
         """1 where x > 0, else 0: relu's derivative (0 at the kink, as PyTorch)."""
         return 1.0 if x > 0 else 0.0
 
@@ -193,11 +195,11 @@ TANH = Op("tanh", "tanh", 1, lambda m, xs, c: m.tanh(xs[0]),
 SIGMOID = Op("sigmoid", "σ", 1, lambda m, xs, c: m.sigmoid(xs[0]),
              lambda m, xs, z, c: (z * (1.0 - z),), function="sigmoid")
 RELU = Op("relu", "relu", 1, lambda m, xs, c: m.where(xs[0] < 0, 0.0, xs[0]),
-          lambda m, xs, z, c: (m.step(xs[0]),), kinks=(0.0,), function="relu")
+          lambda m, xs, z, c: (m.heaviside(xs[0]),), kinks=(0.0,), function="relu")
 LEAKY_RELU = Op("leaky_relu", "leaky_relu", 1,
                 lambda m, xs, c: m.where(xs[0] < 0, c[0] * xs[0], xs[0]),
                 lambda m, xs, z, c: (m.where(xs[0] > 0, 1.0, c[0]),),
-                kinks=(0.0,), function="leaky_relu")
+                kinks=(0.0,), function="leaky_relu", defaults=(0.01,))
 SOFTPLUS = Op("softplus", "softplus", 1, lambda m, xs, c: m.softplus(xs[0]),
               lambda m, xs, z, c: (m.sigmoid(xs[0]),), function="softplus")
 ABS = Op("abs", "abs", 1, lambda m, xs, c: m.abs(xs[0]), lambda m, xs, z, c: (m.sign(xs[0]),),

@@ -373,8 +373,8 @@ class VALUE_MATH:
     where = staticmethod(FLOAT.where)  # conditions on Values compare their data
 
     @staticmethod
-    def step(x: Value) -> float:  # piecewise constant: its own derivative is 0
-        return FLOAT.step(x.data)
+    def heaviside(x: Value) -> float:  # piecewise constant: its own derivative is 0
+        return FLOAT.heaviside(x.data)
 
     @staticmethod
     def sign(x: Value) -> float:
