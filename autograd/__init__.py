@@ -16,10 +16,9 @@ from .autodiff import (
     zero_grad,
 )
 from .check import GradcheckReport, gradcheck, gradgradcheck
-from .draw import draw
+from .explain import Contribution, GradWork, Step, compare_work, memoized_grad, naive_grad, steps
 from .ops import TABLE as OPS
 from .ops import DomainError
-from .steps import Contribution, GradWork, Step, compare_work, memoized_grad, naive_grad, steps
 from .value import (
     Constant,
     Value,
@@ -37,7 +36,7 @@ from .value import (
     sum,  # noqa: F401 - autograd.sum, kept out of __all__: it would shadow the builtin
     tanh,
 )
-from .walkthrough import walkthrough
+from .viz import draw, walkthrough
 
 __all__ = [
     "OPS",

@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from .autodiff import memo_table
+from .explain import comparison_report, plain_number, step_through
 from .expr import ExpressionError, evaluate, variables
-from .renderer import RendererNotFound
-from .steps import comparison_report, step_through
 from .value import Value
+from .viz import MAX_NODES, RendererNotFound, save, walkthrough
 
 EXAMPLE = "tanh(w1*x1 + w2*x2 + b)"
 EXAMPLE_AT = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432"]
@@ -27,13 +27,9 @@ class UsageError(Exception):
     """Bad input on the command line: reported in one line, exit code 2."""
 
 
-def _number(x: float) -> str:
-    return f"{x:.6g}"
-
-
 def node_name(v: Value, width: int = 28) -> str:
     """A node's label, its value for an unlabelled constant, shortened to ``width``."""
-    name = v.label or (_number(v.data) if v.is_leaf else f"({v.op})")
+    name = v.label or (plain_number(v.data) if v.is_leaf else f"({v.op})")
     return name if len(name) <= width else name[: width - 3] + "..."
 
 
@@ -47,10 +43,10 @@ def trace_table(root: Value) -> str:
     memo = memo_table(root)
     rows = [("node", "op", "value", "dC/dnode", "local derivatives d(node)/d(parent)")]
     for node in memo:
-        locals_ = ", ".join(f"{node_name(p, 20)}: {_number(d)}"
+        locals_ = ", ".join(f"{node_name(p, 20)}: {plain_number(d)}"
                             for p, d in zip(node.parents, node.local_grads))
-        rows.append((node_name(node), node.op or "leaf", _number(node.data),
-                     _number(memo[node]), locals_))
+        rows.append((node_name(node), node.op or "leaf", plain_number(node.data),
+                     plain_number(memo[node]), locals_))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     return "\n".join(
         ("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths)) + "  " + r[4]).rstrip()
@@ -91,9 +87,6 @@ def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
                    max_nodes: int | None) -> None:
     """Write each (path, "svg" | "png" | "html") of ``root`` and say so; the drawings
     show the memo (dC/dnode) and the local derivatives on the edges."""
-    from .draw import MAX_NODES, save
-    from .walkthrough import walkthrough
-
     limit = MAX_NODES if max_nodes is None else max_nodes
     for path, kind in pictures:
         if kind == "html":
@@ -115,13 +108,13 @@ def cmd_trace(args: argparse.Namespace) -> int:
                        max_nodes=args.max_nodes)
     if args.step:
         header = [f"{expression}  at  {shown}",
-                  f"output = {_number(root.data)}; C = output, so dC/doutput = 1", ""]
+                  f"output = {plain_number(root.data)}; C = output, so dC/doutput = 1", ""]
         step_through(root, header, pause=not args.no_pause)
         return 0
     if args.no_pause:
         raise UsageError("--no-pause goes with --step")
     print(f"{expression}  at  {shown}")
-    print(f"output = {_number(root.data)}; C = output, so dC/doutput = 1\n")
+    print(f"output = {plain_number(root.data)}; C = output, so dC/doutput = 1\n")
     print(trace_table(root), end="")
     return 0
 

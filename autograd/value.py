@@ -199,12 +199,12 @@ class Value:
     # -- Jupyter shows a Value as its graph -------------------------------------------
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
                           **kwargs: Any) -> dict:
-        from .draw import mimebundle
+        from .viz.notebook import mimebundle
 
         return mimebundle(self, include, exclude)
 
     def _repr_svg_(self) -> str | None:
-        from .draw import svg
+        from .viz.notebook import svg
 
         return svg(self)
 

@@ -17,7 +17,7 @@ sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 
 import nn  # noqa: E402
 from autograd import Value  # noqa: E402
-from autograd.draw import save  # noqa: E402
+from autograd.viz import save  # noqa: E402
 
 OUT = HERE / "course-net.svg"
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import micrograd_neuron
 
 from autograd import steps, topological_order, walkthrough
-from autograd.renderer import find_dot
+from autograd.viz import find_dot
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM_ARGS = [

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import labelled_tanh_net, micrograd_neuron
 
-from autograd import Value, dot, draw, renderer, steps
+from autograd import Value, dot, draw, steps
+from autograd.viz import render
+from autograd.viz.dot import cluster_path, short_number
+from autograd.viz.render import ascii_text, save
 
-draw_module = sys.modules["autograd.draw"]  # `autograd.draw` is the function
-
-HAS_RENDERER = renderer.find_dot() is not None
+HAS_RENDERER = render.find_dot() is not None
 needs_renderer = pytest.mark.skipif(not HAS_RENDERER, reason="no graphviz-pure or dot found")
 
 
@@ -75,7 +76,7 @@ def test_edge_labels_are_the_forward_pass_local_derivatives():
     assert re.search(r"-> o\d+ \[label=1 id=e\d+_0", src)
     assert re.search(r"-> o\d+ \[label=-1 id=e\d+_1", src)
     s = a.data * (1 - a.data)  # σ'(4) on the edge into σ
-    assert f"label={draw_module.number(s)} " in src
+    assert f"label={short_number(s)} " in src
     assert 'label="σ"' in src and "label=dot" in src
     assert "label=" not in "".join(ln for ln in draw(a).source.splitlines() if "->" in ln)
 
@@ -104,7 +105,7 @@ def test_op_labels_carry_their_constants():
 
 
 def test_cluster_path_from_dotted_labels():
-    cp = draw_module.cluster_path
+    cp = cluster_path
     assert cp("layers.0.neurons.3.w.1") == ("layers.0", "layers.0.neurons.3")
     assert cp("layers.0.neurons.3.z") == ("layers.0", "layers.0.neurons.3")
     assert cp("mlp.layers.1.neurons.0.b") == ("mlp.layers.1", "mlp.layers.1.neurons.0")
@@ -218,13 +219,13 @@ def test_a_huge_graph_is_refused_quickly_without_recursion():
 
 
 def test_ascii_text_for_png_labels():
-    text = draw_module.ascii_text("σ(z) · ∂C/∂z, Σ, −1, café")
+    text = ascii_text("σ(z) · ∂C/∂z, Σ, −1, café")
     assert text == "sigmoid(z) * dC/dz, sum, -1, cafe"
-    assert draw_module.ascii_text("网络").isascii()
+    assert ascii_text("网络").isascii()
 
 
 def test_number_formatting():
-    n = draw_module.number
+    n = short_number
     shown = [n(0.70710678), n(4.0), n(-0.0), n(1e-7), n(-2.5)]
     assert shown == ["0.7071", "4", "0", "1e-07", "-2.5"]
 
@@ -252,7 +253,7 @@ def test_png_is_rendered_from_ascii_labels(capfd):
     assert 50 < width < 2000
     assert "non-ASCII" not in capfd.readouterr().err
     assert 'label="σ"' in draw(y).source  # the DOT text itself keeps the symbol
-    if renderer.is_pure(renderer.find_dot()):  # ...which graphviz-pure does warn about
+    if render.is_pure(render.find_dot()):  # ...which graphviz-pure does warn about
         draw(y).pipe(format="svg", quiet=False)
         assert "non-ASCII" in capfd.readouterr().err
     draw(y).pipe(format="svg")  # but not by default
@@ -289,7 +290,7 @@ def test_draw_points_the_graphviz_package_at_the_renderer():
 
     *_, z = x_times_y_plus_x()
     draw(z)
-    assert Path(dot_command.DOT_BINARY) == renderer.find_dot()
+    assert Path(dot_command.DOT_BINARY) == render.find_dot()
     assert b"<svg" in graphviz.Digraph(body=["a -> b\n"]).pipe(format="svg")
 
 
@@ -332,22 +333,22 @@ def test_lookup_order(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sysconfig, "get_path", get_path)
     monkeypatch.setattr(sys, "executable", str(beside / "python"))
-    assert renderer.find_dot() is None
+    assert render.find_dot() is None
     system_dot = fake_program(on_path, "dot")
-    assert renderer.find_dot() == system_dot
+    assert render.find_dot() == system_dot
     pure_on_path = fake_program(on_path, "graphviz-pure")
-    assert renderer.find_dot() == pure_on_path
+    assert render.find_dot() == pure_on_path
     in_user = fake_program(user, "graphviz-pure")
-    assert renderer.find_dot() == in_user
+    assert render.find_dot() == in_user
     beside_python = fake_program(beside, "graphviz-pure")
-    assert renderer.find_dot() == beside_python
+    assert render.find_dot() == beside_python
     in_scripts = fake_program(scripts, "graphviz-pure")
-    assert renderer.find_dot() == in_scripts
+    assert render.find_dot() == in_scripts
     chosen = fake_program(tmp_path / "mine", "my-dot")
     monkeypatch.setenv("MEMOGRAD_DOT", str(chosen))
-    assert renderer.find_dot() == chosen
+    assert render.find_dot() == chosen
     monkeypatch.setenv("MEMOGRAD_DOT", str(tmp_path / "missing"))
-    assert renderer.find_dot() is None
+    assert render.find_dot() is None
 
 
 def test_graphviz_pure_is_found_in_an_unactivated_venv(monkeypatch):
@@ -356,21 +357,21 @@ def test_graphviz_pure_is_found_in_an_unactivated_venv(monkeypatch):
         pytest.skip("graphviz-pure is not installed in this interpreter's scripts folder")
     monkeypatch.delenv("MEMOGRAD_DOT", raising=False)
     monkeypatch.setenv("PATH", "")
-    assert renderer.find_dot() == installed
+    assert render.find_dot() == installed
 
 
 @pytest.fixture
 def no_renderer(tmp_path, monkeypatch):
     monkeypatch.setenv("MEMOGRAD_DOT", str(tmp_path / "no-such-dot"))
     yield
-    renderer.configure()  # put the graphviz package back on a real renderer for later tests
+    render.configure()  # put the graphviz package back on a real renderer for later tests
 
 
 def test_without_a_renderer_draw_still_gives_dot_text(no_renderer):
     *_, z = x_times_y_plus_x()
     g = draw(z)
     assert "grad 4" in g.source
-    with pytest.raises(renderer.RendererNotFound,
+    with pytest.raises(render.RendererNotFound,
                        match=r"MEMOGRAD_DOT=.*no-such-dot.*pip install graphviz-pure"):
         g.pipe(format="svg")
 
@@ -396,13 +397,13 @@ def test_jupyter_display_of_a_graph_too_big_says_why():
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX PATH")
 def test_pdf_needs_a_system_dot(tmp_path, monkeypatch):
-    pure = renderer.find_dot()
-    if pure is None or not renderer.is_pure(pure):
+    pure = render.find_dot()
+    if pure is None or not render.is_pure(pure):
         pytest.skip("graphviz-pure is not the renderer here")
     monkeypatch.setenv("MEMOGRAD_DOT", str(pure))
     monkeypatch.setenv("PATH", str(tmp_path))  # no system dot
     *_, z = x_times_y_plus_x()
-    with pytest.raises(renderer.RendererNotFound,
+    with pytest.raises(render.RendererNotFound,
                        match=r"cannot write pdf.*apt-get install graphviz.*brew install graphviz"):
         draw(z).pipe(format="pdf")
 
@@ -413,17 +414,17 @@ def test_pdf_needs_a_system_dot(tmp_path, monkeypatch):
 @needs_renderer
 def test_save_picks_the_format_from_the_suffix_and_writes_atomically(tmp_path):
     *_, z = x_times_y_plus_x()
-    svg = draw_module.save(z, tmp_path / "g.svg")
-    png = draw_module.save(z, tmp_path / "g.png")
+    svg = save(z, tmp_path / "g.svg")
+    png = save(z, tmp_path / "g.png")
     assert "<svg" in svg.read_text() and png.read_bytes()[:4] == b"\x89PNG"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["g.png", "g.svg"]
     umask = os.umask(0)
     os.umask(umask)
     assert svg.stat().st_mode & 0o777 == 0o666 & ~umask  # like any new file, not mkstemp's 0600
     with pytest.raises(ValueError, match="cannot tell the format"):
-        draw_module.save(z, tmp_path / "graph")
+        save(z, tmp_path / "graph")
     with pytest.raises(OSError, match="cannot write"):
-        draw_module.save(z, tmp_path / "no" / "g.svg")
+        save(z, tmp_path / "no" / "g.svg")
 
 
 @needs_renderer
@@ -452,7 +453,7 @@ def test_cli_trace_picture_errors_are_one_line(tmp_path, capsys, monkeypatch):
     assert main(["trace", "x*y", "--at", "x=1", "y=2", "--png", str(tmp_path / "t.png")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "pip install graphviz-pure" in err
-    renderer.configure()
+    render.configure()
 
 
 # -- the picture in the README -----------------------------------------------------------
@@ -473,7 +474,7 @@ def test_docs_picture_is_what_its_command_draws(tmp_path):
     spec = importlib.util.spec_from_file_location("make_graph", DOCS / "make_graph.py")
     make_graph = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_graph)
-    fresh = draw_module.save(make_graph.course_net(), tmp_path / "fresh.svg", show_local=True)
+    fresh = save(make_graph.course_net(), tmp_path / "fresh.svg", show_local=True)
     committed = (DOCS / "course-net.svg").read_text(encoding="utf-8")
     # compare the words and numbers, not coordinates (those may move between renderer versions)
     assert svg_texts(committed) == svg_texts(fresh.read_text(encoding="utf-8")), \

@@ -9,7 +9,7 @@ from test_steps import GOLDEN, random_graph
 import autograd
 from autograd import Value, dot, grad, naive_grad
 from autograd.cli import main
-from autograd.steps import (
+from autograd.explain import (
     GradWork,
     compare_work,
     comparison_report,

@@ -12,7 +12,7 @@ import pytest
 import autograd
 from autograd import Contribution, Step, Value, backward, steps, zero_grad
 from autograd.cli import main
-from autograd.steps import chain_rule_line, step_through
+from autograd.explain import chain_rule_line, step_through
 
 
 def sig(x):

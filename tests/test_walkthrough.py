@@ -11,7 +11,7 @@ from conftest import labelled_tanh_net, micrograd_neuron
 
 from autograd import Value, memo_table, steps, topological_order, walkthrough
 from autograd.cli import main
-from autograd.renderer import find_dot
+from autograd.viz import find_dot
 
 pytestmark = pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
 

@@ -24,7 +24,7 @@ from matplotlib.colors import ListedColormap
 
 from autograd import Value as V
 from autograd import dot, draw, memo_table, steps
-from autograd.steps import chain_rule_symbols, memo_line
+from autograd.explain import chain_rule_symbols, memo_line
 
 # %% [markdown]
 # ## The network

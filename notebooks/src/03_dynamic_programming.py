@@ -16,7 +16,7 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown
 
 from autograd import Value, compare_work, naive_grad, topological_order
-from autograd.steps import count_paths, format_work, fully_connected
+from autograd.explain import count_paths, format_work, fully_connected
 
 # %% [markdown]
 # ## Paths, multiplied and added

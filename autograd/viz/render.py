@@ -1,4 +1,4 @@
-"""Finding a ``dot`` program to turn DOT text into pictures.
+"""Turning a drawing into a picture: finding a ``dot`` program, and ``save()``.
 
 The ``graphviz`` Python package only writes DOT text and runs a ``dot``
 executable. memograd depends on the PyPI package ``graphviz-pure`` (one static
@@ -14,7 +14,7 @@ PATH in an unactivated virtualenv, so we look for it ourselves, in this order:
 
 graphviz-pure writes SVG and PNG (among others) but no PDF: for formats it
 lacks we use a system ``dot`` when there is one. Its PNG draws non-ASCII
-glyphs as empty boxes, so ``draw.Drawing`` renders PNGs from an ASCII copy.
+glyphs as empty boxes, so ``ready_to_render`` gives it an ASCII copy of the labels.
 We never call ``graphviz.version()``: it cannot parse graphviz-pure's version.
 """
 
@@ -25,7 +25,17 @@ import os
 import shutil
 import sys
 import sysconfig
+import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..files import write_atomically
+from ..value import Value
+from .dot import draw
+
+if TYPE_CHECKING:
+    import graphviz
 
 ENV_VAR = "MEMOGRAD_DOT"
 PURE = "graphviz-pure"
@@ -36,6 +46,9 @@ PURE_FORMATS = frozenset({
 """What graphviz-pure 0.2 can write (its own list, from ``-T?``)."""
 
 RASTER_FORMATS = frozenset({"png", "jpg", "jpeg", "jpe"})
+
+RASTER_SIZE = "40,40"
+"""Graphviz ``size`` (inches) given to PNG/JPEG renderings: big graphs shrink to fit."""
 
 INSTALL_HINT = (
     "pip install graphviz-pure (or install Graphviz: apt-get install graphviz / "
@@ -146,3 +159,67 @@ def configure() -> Path | None:
     if program is not None:
         use_dot(program)
     return program
+
+
+# -- rendering a drawing ------------------------------------------------------------
+
+_ASCII = {"σ": "sigmoid", "Σ": "sum", "∂": "d", "∇": "grad", "·": "*", "×": "x",
+          "…": "...", "−": "-", "→": "->", "≈": "~"}
+
+
+def ascii_text(text: str) -> str:
+    """``text`` with the course's symbols spelled in ASCII (graphviz-pure's PNG
+    has glyphs for ASCII only); other characters lose their accents or become '?'.
+
+    >>> ascii_text("σ(z) · ∂C/∂z")
+    'sigmoid(z) * dC/dz'
+    """
+    out = []
+    for ch in text:
+        if ch.isascii():
+            out.append(ch)
+        elif ch in _ASCII:
+            out.append(_ASCII[ch])
+        else:
+            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+            out.append(plain or "?")
+    return "".join(out)
+
+
+@contextlib.contextmanager
+def ready_to_render(drawing: graphviz.Digraph, format: str | None) -> Iterator[None]:
+    """Inside the block, the ``graphviz`` package runs the program that renders
+    ``format``, and a PNG/JPEG is capped at 40 inches a side and (with graphviz-pure)
+    drawn from ASCII labels. The drawing and the package are put back afterwards.
+
+    RendererNotFound (with an install hint) when nothing can render ``format``.
+    """
+    from graphviz.backend import dot_command
+
+    fmt = (format or drawing.format or "pdf").split(":")[0]
+    program = dot_for(fmt)
+    saved = drawing.body, dict(drawing.graph_attr), dot_command.DOT_BINARY
+    try:
+        use_dot(program)
+        if fmt in RASTER_FORMATS:
+            # at most 40 inches (3840 pixels) a side: a big graph's PNG stays openable
+            drawing.graph_attr.setdefault("size", RASTER_SIZE)
+            if is_pure(program):
+                drawing.body = [ascii_text(line) for line in drawing.body]
+        yield
+    finally:
+        drawing.body, drawing.graph_attr, dot_command.DOT_BINARY = saved
+
+
+def save(root: Value, path: str | os.PathLike, format: str | None = None,
+         **options: Any) -> Path:
+    """Draw ``root`` (``options`` as for ``draw``) and write the picture to ``path``
+    atomically; the format comes from the suffix (``.svg``, ``.png``) unless given.
+
+    RendererNotFound (with an install hint) when nothing can render that format.
+    """
+    path = Path(path)
+    fmt = (format or path.suffix.lstrip(".")).lower()
+    if not fmt:
+        raise ValueError(f"save: cannot tell the format of {str(path)!r}; add .svg or .png")
+    return write_atomically(path, draw(root, **options).pipe(format=fmt))

@@ -19,25 +19,28 @@ import os
 import re
 from pathlib import Path
 
-from .autodiff import topological_order
-from .draw import MAX_NODES, draw, write_atomically
-from .steps import chain_rule_line, chain_rule_symbols, steps
-from .value import Value
+from ..autodiff import topological_order
+from ..explain import chain_rule_line, chain_rule_symbols, steps
+from ..files import write_atomically
+from ..value import Value
+from .dot import MAX_NODES, draw
 
 
-def _number(x: float) -> str:
+def _page_number(x: float) -> str:
+    """``x`` as the page shows it: 6 significant digits, a typeset minus sign
+    everywhere (``−1e−05``), and no ``−0``."""
     text = f"{x:.6g}"
     return "0" if text == "-0" else text.replace("-", "−")
 
 
 def _step_data(loss: Value, order: list[Value],
-               seed: float) -> tuple[list[dict], dict[Value, float]]:
+               gradient: float) -> tuple[list[dict], dict[Value, float]]:
     """What the page needs for each step, naming SVG elements by their DOT ids
     (``order`` is ``topological_order(loss)``), and each node's final memo entry."""
     index = {v: i for i, v in enumerate(order)}
     saved = {v: v.grad for v in index}
     try:
-        all_steps = list(steps(loss, seed))
+        all_steps = list(steps(loss, gradient))
     finally:
         for v, g in saved.items():  # stepping adds into .grad; a viewer leaves it alone
             v.grad = g
@@ -58,7 +61,7 @@ def _step_data(loss: Value, order: list[Value],
         data.append({
             "node": f"v{index[me]}",
             "name": step.name(),
-            "grad": _number(step.grad),
+            "grad": _page_number(step.grad),
             "line": chain_rule_line(step),
             "symbols": chain_rule_symbols(step),
             "children": children,
@@ -78,13 +81,14 @@ def walkthrough(
     path: str | os.PathLike,
     *,
     title: str | None = None,
-    seed: float = 1.0,
+    gradient: float = 1.0,
     show_local: bool = True,
     max_nodes: int = MAX_NODES,
 ) -> Path:
     """Write the stepping page for ``loss`` to ``path`` and return the path.
 
-    ``.grad`` is left as it was. The graph is drawn in full (no collapsing),
+    The page steps through the backward pass of C = gradient * loss. ``.grad`` is
+    left as it was. The graph is drawn in full (no collapsing),
     so a graph above ``max_nodes`` Values raises ValueError; rendering needs
     a renderer (graphviz-pure is installed with memograd).
     """
@@ -96,7 +100,7 @@ def walkthrough(
             f"walkthrough: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
             f"pass max_nodes={len(order)} to step through them all (about 3 KB of page each)"
         )
-    data, grads = _step_data(loss, order, seed)
+    data, grads = _step_data(loss, order, gradient)
     drawing = draw(loss, show_local=show_local, max_nodes=max_nodes, collapse=False,
                    grads=grads)
     svg = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))

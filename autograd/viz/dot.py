@@ -1,4 +1,4 @@
-"""Draw a computation graph with its numbers: ``draw(loss)`` -> ``graphviz.Digraph``.
+"""Draw a computation graph with its numbers: ``draw(loss)`` -> a ``graphviz.Digraph``.
 
 One box per Value (label, data, grad to 4 significant digits), one small op
 node (``*``, ``+``, ``tanh``, ``dot``, ...) between an operation's inputs and
@@ -9,27 +9,23 @@ DOT node names are stable: ``v7`` is the Value at position 7 of
 ``topological_order(root)``, ``o7`` its op node, ``e7_0`` the edge from its
 first parent to ``o7``, ``e7`` the edge from ``o7`` to ``v7``; each also
 becomes the ``id`` of its SVG element (the grad cell's is ``a_v7_grad``), which
-the walkthrough page uses to re-colour one SVG.
+the walkthrough page (``page.py``) uses to re-colour one SVG.
 
-The ``graphviz`` package is imported only when something is drawn.
+This module writes DOT text only; ``render.py`` turns it into pictures. The
+``graphviz`` package is imported only when something is drawn.
 """
 
 from __future__ import annotations
 
-import functools
 import html
-import os
 import re
-import tempfile
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .autodiff import topological_order
-from .ops import TABLE as OPS
-from .value import Constant, Value
+from ..autodiff import topological_order
+from ..ops import TABLE as OPS
+from ..value import Constant, Value
 
 if TYPE_CHECKING:
     import graphviz
@@ -39,18 +35,15 @@ MAX_NODES = 200
 
 LABEL_WIDTH = 40
 
-RASTER_SIZE = "40,40"
-"""Graphviz ``size`` (inches) given to PNG/JPEG renderings: big graphs shrink to fit."""
-
 COLOURS = {
     "parameter": "#dbeafe",  # leaves that are Values: weights, biases, inputs
     "output": "#dcfce7",
     "node": "#ffffff",
     "op": "#f3f4f6",
     "constant": "#6b7280",  # text colour of numbers used in operations
-    "step": "#fde68a",  # the highlighted node
-    "step_pen": "#d97706",
-    "memo": "#f59e0b",  # the memo entry the highlighted step fills
+    "highlight": "#fde68a",  # the highlighted node
+    "highlight_pen": "#d97706",
+    "memo": "#f59e0b",  # the memo entry the highlighted Step fills
     "edge": "#6b7280",
     "cluster": "#9ca3af",
     "pending": "#9ca3af",  # memo entries not filled yet
@@ -64,42 +57,19 @@ LEGEND = (
     ("constant", "constant"),
     ("output", "output"),
     ("op", "operation"),
-    ("step", "highlighted step"),
+    ("highlight", "highlighted step"),
 )
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+")
 
-_ASCII = {"σ": "sigmoid", "Σ": "sum", "∂": "d", "∇": "grad", "·": "*", "×": "x",
-          "…": "...", "−": "-", "→": "->", "≈": "~"}
+def short_number(x: float) -> str:
+    """``x`` to 4 significant digits, as the drawing shows it (never ``-0``).
 
-
-def number(x: float) -> str:
-    """``x`` to 4 significant digits, as the drawing shows it.
-
-    >>> number(0.70710678), number(4.0), number(-0.0), number(12345.6)
+    >>> short_number(0.70710678), short_number(4.0), short_number(-0.0), short_number(12345.6)
     ('0.7071', '4', '0', '1.235e+04')
     """
     text = f"{x:.4g}"
     return "0" if text == "-0" else text
-
-
-def ascii_text(text: str) -> str:
-    """``text`` with the course's symbols spelled in ASCII (graphviz-pure's PNG
-    has glyphs for ASCII only); other characters lose their accents or become '?'.
-
-    >>> ascii_text("σ(z) · ∂C/∂z")
-    'sigmoid(z) * dC/dz'
-    """
-    out = []
-    for ch in text:
-        if ch.isascii():
-            out.append(ch)
-        elif ch in _ASCII:
-            out.append(_ASCII[ch])
-        else:
-            plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            out.append(plain or "?")
-    return "".join(out)
 
 
 def cluster_path(label: str) -> tuple[str, ...]:
@@ -164,18 +134,18 @@ def _short(text: str) -> str:
     return text if len(text) <= LABEL_WIDTH else text[: LABEL_WIDTH - 3] + "..."
 
 
-def _name(i: int, v: Value) -> str:
-    """How a node is named in tooltips and the walkthrough: its label, else ``v7``."""
+def _tooltip_name(i: int, v: Value) -> str:
+    """How a node is named in tooltips: its label, else its DOT name ``v7``."""
     return _short(v.label) if v.label else f"v{i}"
 
 
 def _op_text(v: Value) -> str:
     if v.op == "pow_const":
-        return f"**{number(v.ctx[0])}"
+        return f"**{short_number(v.ctx[0])}"
     if v.op == "sum" and v.ctx and v.ctx[0]:
-        return f"Σ+{number(v.ctx[0])}"
+        return f"Σ+{short_number(v.ctx[0])}"
     if v.op == "leaky_relu":
-        return f"leaky_relu({number(v.ctx[0])})"
+        return f"leaky_relu({short_number(v.ctx[0])})"
     return OPS[v.op].symbol
 
 
@@ -193,14 +163,14 @@ def _value_label(i: int, v: Value, shown: str, grad: float | str | None, style: 
     cells = []
     if shown:
         cells.append(f"<TD>{_esc(_short(shown))}</TD>")
-    cells.append(f"<TD>data {number(v.data)}</TD>")
+    cells.append(f"<TD>data {short_number(v.data)}</TD>")
     if grad is PENDING:
         cells.append(f'<TD ID="v{i}_grad" TOOLTIP="memo entry not filled yet">'
                      f'<FONT COLOR="{COLOURS["pending"]}">grad ?</FONT></TD>')
     elif grad is not None:
-        tip = _esc(f"memo entry dC/d({_name(i, v)}) = {grad:.10g}")
+        tip = _esc(f"memo entry dC/d({_tooltip_name(i, v)}) = {grad:.10g}")
         fill = f' BGCOLOR="{style.memo_fill}"' if style.memo_fill else ""
-        cells.append(f'<TD ID="v{i}_grad" TOOLTIP="{tip}"{fill}>grad {number(grad)}</TD>')
+        cells.append(f'<TD ID="v{i}_grad" TOOLTIP="{tip}"{fill}>grad {short_number(grad)}</TD>')
     return (f'<<TABLE BORDER="{style.pen_width - 1}" CELLBORDER="1" CELLSPACING="0" '
             f'CELLPADDING="3" BGCOLOR="{style.fill}" COLOR="{style.pen}"><TR>'
             + "".join(cells) + "</TR></TABLE>>")
@@ -224,10 +194,10 @@ def _highlight_parts(highlight: object, index: Mapping[Value, int]):
     return node, grad, children, memo
 
 
-def _open_cluster(g: Any, number_: int, name: str, depth: int) -> None:
+def _open_cluster(g: Any, cluster_id: int, name: str, depth: int) -> None:
     pad = "\t" * depth
-    g.body.append(f"{pad}subgraph cluster_{number_} {{\n")
-    g.body.append(f'{pad}\tid="c{number_}" label="{name}" color="{COLOURS["cluster"]}" '
+    g.body.append(f"{pad}subgraph cluster_{cluster_id} {{\n")
+    g.body.append(f'{pad}\tid="c{cluster_id}" label="{name}" color="{COLOURS["cluster"]}" '
                   'fontcolor="#4b5563" fontsize=10 style="rounded,dashed"\n')
 
 
@@ -251,7 +221,7 @@ def draw(
       e.g. ``grads=memo_table(root)``).
     - ``show_local``: label each input edge with d(output)/d(input).
     - ``highlight``: a Value, or a ``Step`` from ``autograd.steps``: its node, its
-      memo entry (the step's number) and the edges of its contributions.
+      memo entry (the Step's grad) and the edges of its contributions.
     - ``cluster``: box the nodes of one neuron/layer, known from dotted labels
       such as ``layers.0.neurons.3.w.1``.
     - ``max_nodes``: above this many Values each neuron box collapses into one
@@ -269,14 +239,16 @@ def draw(
         raise ValueError(f"draw: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
     order = topological_order(root)
     index = {v: i for i, v in enumerate(order)}
-    node, step_grad, children, memo = _highlight_parts(highlight, index)
+    highlighted, highlighted_grad, children, memo = _highlight_parts(highlight, index)
     paths = _clusters(order) if cluster or collapse else [()] * len(order)
     groups = _groups(order, paths, max_nodes, collapse)
 
-    from . import renderer
+    # imported here, not at the top: both modules import this one
+    from .notebook import drawing_class
+    from .render import configure
 
-    renderer.configure()
-    g = _drawing_class()(name="memograd", graph_attr={"rankdir": rankdir})
+    configure()  # point the graphviz package at a renderer, so .pipe() and .render() work
+    g = drawing_class()(name="memograd", graph_attr={"rankdir": rankdir})
     g.graph_attr.update(fontname="Helvetica", fontsize="10", nodesep="0.15", ranksep="0.3")
     g.node_attr.update(fontname="Helvetica", fontsize="11")
     g.edge_attr.update(fontname="Helvetica", fontsize="9", color=COLOURS["edge"],
@@ -314,25 +286,25 @@ def draw(
             key = groups[i]
             if key not in drawn_groups:
                 drawn_groups.add(key)
-                _group_node(g, key, cluster_ids[key], groups, order, show, node)
+                _group_node(g, key, cluster_ids[key], groups, order, show, highlighted)
                 g.body[start:] = ["\t" * len(open_) + line for line in g.body[start:]]
             continue
         shown = v.label
         if cluster and paths[i] and shown.startswith(paths[i][-1] + "."):
             shown = shown[len(paths[i][-1]) + 1:]  # "w.1" inside the box "layers.0.neurons.3"
-        _value_node(g, i, v, shown, v is root, node, step_grad, children,
+        _value_node(g, i, v, shown, v is root, highlighted, highlighted_grad, children,
                     show if show_grad else None)
         if v.parents:
-            hot = node is not None and v in children
+            hot = highlighted is not None and v in children
             g.node(f"o{i}", _op_text(v), id=f"o{i}", shape="ellipse", style="filled",
-                   fillcolor=COLOURS["step"] if hot else COLOURS["op"],
-                   color=COLOURS["step_pen"] if hot else "#9ca3af",
+                   fillcolor=COLOURS["highlight"] if hot else COLOURS["op"],
+                   color=COLOURS["highlight_pen"] if hot else "#9ca3af",
                    fontsize="10", width="0", height="0", margin="0.04,0.02")
         g.body[start:] = ["\t" * len(open_) + line for line in g.body[start:]]
     while open_:
         open_.pop()
         g.body.append("\t" * (len(open_) + 1) + "}\n")
-    _edges(g, order, index, groups, cluster_ids, show_local, node, children)
+    _edges(g, order, index, groups, cluster_ids, show_local, highlighted, children)
     return g
 
 
@@ -368,22 +340,23 @@ def _groups(order: list[Value], paths: list[tuple[str, ...]], max_nodes: int,
     return groups
 
 
-def _value_node(g: Any, i: int, v: Value, shown: str, is_root: bool, node: Value | None,
-                step_grad: float | None, children: tuple, show: Mapping | None) -> None:
-    current = v is node
+def _value_node(g: Any, i: int, v: Value, shown: str, is_root: bool,
+                highlighted: Value | None, highlighted_grad: float | None, children: tuple,
+                show: Mapping | None) -> None:
+    current = v is highlighted
     if isinstance(v, Constant) and not current:
         import graphviz
 
-        g.node(f"v{i}", graphviz.nohtml(_short(v.label or number(v.data))), id=f"v{i}",
+        g.node(f"v{i}", graphviz.nohtml(_short(v.label or short_number(v.data))), id=f"v{i}",
                shape="plaintext",
                fontcolor=COLOURS["constant"], fontsize="10", width="0", height="0",
                margin="0.02")
         return
     if current:
-        style = _Style(COLOURS["step"], COLOURS["step_pen"], pen_width=2,
-                       memo_fill=COLOURS["memo"] if step_grad is not None else "")
+        style = _Style(COLOURS["highlight"], COLOURS["highlight_pen"], pen_width=2,
+                       memo_fill=COLOURS["memo"] if highlighted_grad is not None else "")
     elif v in children:
-        style = _Style(COLOURS["node"], COLOURS["step_pen"], pen_width=2)
+        style = _Style(COLOURS["node"], COLOURS["highlight_pen"], pen_width=2)
     elif is_root:
         style = _Style(COLOURS["output"])
     elif v.is_leaf:
@@ -392,42 +365,44 @@ def _value_node(g: Any, i: int, v: Value, shown: str, is_root: bool, node: Value
         style = _Style(COLOURS["node"])
     grad = None
     if show is not None:
-        grad = step_grad if current and step_grad is not None else show.get(v, v.grad)
+        grad = (highlighted_grad if current and highlighted_grad is not None
+                else show.get(v, v.grad))
         grad = grad if grad is PENDING else float(grad)
     g.node(f"v{i}", _value_label(i, v, shown, grad, style), id=f"v{i}", shape="plain")
 
 
-def _group_node(g: Any, key: tuple[str, ...], number_: int, groups: Mapping[int, tuple],
-                order: list[Value], show: Mapping, node: Value | None) -> None:
+def _group_node(g: Any, key: tuple[str, ...], cluster_id: int, groups: Mapping[int, tuple],
+                order: list[Value], show: Mapping, highlighted: Value | None) -> None:
     members = [i for i, k in groups.items() if k == key]
     last = order[max(members)]
     title = key[-1][len(key[-2]) + 1:] if len(key) > 1 else key[-1]  # "neurons.3" in "layers.0"
-    out = f"out {number(last.data)} grad {_grad_text(show.get(last, last.grad))}"
-    hot = node is not None and node in (order[i] for i in members)
+    out = f"out {short_number(last.data)} grad {_grad_text(show.get(last, last.grad))}"
+    hot = highlighted is not None and highlighted in (order[i] for i in members)
     label = (f'<<TABLE BORDER="{2 if hot else 1}" CELLBORDER="0" CELLSPACING="0" '
              f'CELLPADDING="2" STYLE="rounded" '
-             f'BGCOLOR="{COLOURS["step"] if hot else COLOURS["node"]}" '
-             f'COLOR="{COLOURS["step_pen"] if hot else "#374151"}">'
+             f'BGCOLOR="{COLOURS["highlight"] if hot else COLOURS["node"]}" '
+             f'COLOR="{COLOURS["highlight_pen"] if hot else "#374151"}">'
              f"<TR><TD><B>{_esc(title)}</B></TD></TR>"
              f"<TR><TD>{len(members)} values</TD></TR>"
              f"<TR><TD>{out}</TD></TR>"
              "</TABLE>>")
-    g.node(f"c{number_}", label, id=f"c{number_}", shape="plain")
+    g.node(f"c{cluster_id}", label, id=f"c{cluster_id}", shape="plain")
 
 
 def _grad_text(grad: float | str) -> str:
-    return "?" if grad is PENDING else number(grad)
+    return "?" if grad is PENDING else short_number(grad)
 
 
 def _edges(g: Any, order: list[Value], index: Mapping[Value, int], groups: Mapping,
-           cluster_ids: Mapping, show_local: bool, node: Value | None, children: tuple) -> None:
+           cluster_ids: Mapping, show_local: bool, highlighted: Value | None,
+           children: tuple) -> None:
     def name(i: int, op: bool) -> str:
         if i in groups:
             return f"c{cluster_ids[groups[i]]}"
         return f"{'o' if op else 'v'}{i}"
 
     seen: set[tuple[str, str]] = set()
-    hot = {"color": COLOURS["step_pen"], "penwidth": "2"}
+    hot = {"color": COLOURS["highlight_pen"], "penwidth": "2"}
     for i, v in enumerate(order):
         if not v.parents:
             continue
@@ -440,166 +415,34 @@ def _edges(g: Any, order: list[Value], index: Mapping[Value, int], groups: Mappi
             seen.add((src, out_op))
             attrs = {"id": f"e{i}_{k}"}
             if show_local and index[p] not in groups and i not in groups:
-                attrs["label"] = number(local)
-                attrs["tooltip"] = (f"local derivative d({_name(i, v)})/d({_name(index[p], p)})"
-                                    f" = {local:.10g}")
-            if node is not None and p is node and v in children:
+                attrs["label"] = short_number(local)
+                attrs["tooltip"] = (f"local derivative d({_tooltip_name(i, v)})"
+                                    f"/d({_tooltip_name(index[p], p)}) = {local:.10g}")
+            if highlighted is not None and p is highlighted and v in children:
                 attrs.update(hot)
             g.edge(src, out_op, **attrs)
         dst = name(i, False)
         if dst != out_op and (out_op, dst) not in seen:
             seen.add((out_op, dst))
             attrs = {"id": f"e{i}"}
-            if node is not None and v in children:
+            if highlighted is not None and v in children:
                 attrs.update(hot)
             g.edge(out_op, dst, **attrs)
 
 
-def _legend(g: Any, with_step: bool) -> None:
+def _legend(g: Any, with_highlight: bool) -> None:
     """One small table node: a swatch and a word per kind of node."""
     rows = []
     for key, text in LEGEND:
-        if key == "step" and not with_step:
+        if key == "highlight" and not with_highlight:
             continue
         if key == "constant":
             swatch = f'<TD><FONT COLOR="{COLOURS["constant"]}">2.5</FONT></TD>'
         else:
-            pen = COLOURS["step_pen"] if key == "step" else "#374151"
+            pen = COLOURS["highlight_pen"] if key == "highlight" else "#374151"
             swatch = f'<TD BGCOLOR="{COLOURS[key]}" COLOR="{pen}" BORDER="1">   </TD>'
         rows.append(f'<TR>{swatch}<TD ALIGN="LEFT">{text}</TD></TR>')
     g.node("legend", '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1" '
            f'COLOR="{COLOURS["cluster"]}" STYLE="rounded">'
            f'<TR><TD COLSPAN="2"><B>legend</B></TD></TR>{"".join(rows)}</TABLE>>',
            id="legend", shape="plain", fontsize="9")
-
-
-@functools.cache
-def _drawing_class() -> type:
-    """``Drawing``: a ``graphviz.Digraph`` that finds its renderer before rendering
-    (graphviz-pure, or a system dot for formats it lacks), renders PNGs from an
-    ASCII copy of the labels, and displays a hint instead of a traceback in
-    Jupyter when nothing can render. Built on first use so that importing
-    autograd never imports graphviz."""
-    import graphviz
-
-    from . import renderer
-
-    class Drawing(graphviz.Digraph):
-        def _prepare(self, format: str | None) -> tuple[list[str], dict, Any]:
-            fmt = (format or self.format or "pdf").split(":")[0]
-            program = renderer.dot_for(fmt)
-            from graphviz.backend import dot_command
-
-            previous = dot_command.DOT_BINARY
-            renderer.use_dot(program)
-            body, attrs = self.body, dict(self.graph_attr)
-            if fmt in renderer.RASTER_FORMATS:
-                # at most 40 inches (3840 pixels) a side: a big graph's PNG stays openable
-                self.graph_attr.setdefault("size", RASTER_SIZE)
-                if renderer.is_pure(program):
-                    self.body = [ascii_text(line) for line in body]
-            return body, attrs, previous
-
-        def _restore(self, saved: tuple[list[str], dict, Any]) -> None:
-            from graphviz.backend import dot_command
-
-            self.body, self.graph_attr, dot_command.DOT_BINARY = saved
-
-        def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
-            if not args:  # graphviz-pure warns about glyph widths of σ, Σ; errors still raise
-                kwargs.setdefault("quiet", True)
-            saved = self._prepare(format)
-            try:
-                return super().pipe(format, *args, **kwargs)
-            finally:
-                self._restore(saved)
-
-        def render(self, filename: Any = None, directory: Any = None, view: bool = False,
-                   cleanup: bool = False, format: str | None = None, **kwargs: Any) -> str:
-            kwargs.setdefault("quiet", True)
-            saved = self._prepare(format)
-            try:
-                return super().render(filename, directory=directory, view=view,
-                                      cleanup=cleanup, format=format, **kwargs)
-            finally:
-                self._restore(saved)
-
-        def __repr__(self) -> str:  # no memory address: rebuilt notebooks stay unchanged
-            return f"<autograd.draw Drawing: {len(self.body)} DOT statements>"
-
-        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
-                              **kwargs: Any) -> dict:
-            try:
-                return super()._repr_mimebundle_(include, exclude, **kwargs)
-            except (renderer.RendererNotFound, graphviz.ExecutableNotFound,
-                    graphviz.CalledProcessError) as e:
-                return {"text/plain": fallback_text(str(e), self.source)}
-
-    Drawing.__module__ = __name__
-    return Drawing
-
-
-def save(root: Value, path: str | os.PathLike, format: str | None = None,
-         **options: Any) -> Path:
-    """Draw ``root`` (``options`` as for ``draw``) and write the picture to ``path``
-    atomically; the format comes from the suffix (``.svg``, ``.png``) unless given.
-
-    RendererNotFound (with an install hint) when nothing can render that format.
-    """
-    path = Path(path)
-    fmt = (format or path.suffix.lstrip(".")).lower()
-    if not fmt:
-        raise ValueError(f"save: cannot tell the format of {str(path)!r}; add .svg or .png")
-    return write_atomically(path, draw(root, **options).pipe(format=fmt))
-
-
-def write_atomically(path: Path, data: bytes | str) -> Path:
-    """Write ``data`` to a temporary file beside ``path``, then rename it over ``path``."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as e:  # name the file asked for, not the temporary one
-        raise type(e)(e.errno, f"cannot write {str(path)!r}: {e.strerror}") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would hide the picture from others
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def fallback_text(reason: str, source: str) -> str:
-    """What Jupyter shows when the graph cannot be rendered: one hint line, then the DOT."""
-    first = reason.splitlines()[0] if reason else "cannot render"
-    return f"[memograd: graph not rendered: {first}]\n{source}"
-
-
-def mimebundle(root: Value, include: Any = None, exclude: Any = None) -> dict:
-    """``Value._repr_mimebundle_``: the graph as SVG, or a hint plus DOT text, or
-    (for a graph too big to draw) the reason in one line; never a traceback."""
-    try:
-        drawing = draw(root)
-    except ValueError as e:
-        return {"text/plain": f"{root!r}\n[memograd: {e}]"}
-    bundle = drawing._repr_mimebundle_(include, exclude)
-    if "image/svg+xml" in bundle:
-        bundle.setdefault("text/plain", repr(root))
-    return bundle
-
-
-def svg(root: Value) -> str | None:
-    """``Value._repr_svg_``: the graph as SVG text, or None when it cannot be rendered."""
-    bundle = mimebundle(root, include=["image/svg+xml"])
-    return bundle.get("image/svg+xml")
-
-
-def __getattr__(name: str) -> Any:
-    if name == "Drawing":
-        return _drawing_class()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,84 @@
+"""Showing graphs in Jupyter: a drawing displays inline, and so does a Value.
+
+``draw()`` returns a ``Drawing``: a ``graphviz.Digraph`` that finds its
+renderer before rendering (see ``render.py``) and, when nothing can render,
+displays a one-line hint and its DOT text instead of a traceback.
+``Value._repr_mimebundle_`` and ``Value._repr_svg_`` call ``mimebundle`` and
+``svg`` below, so a Value on the last line of a cell shows its graph.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from ..value import Value
+from .dot import draw
+from .render import RendererNotFound, ready_to_render
+
+
+@functools.cache
+def drawing_class() -> type:
+    """``Drawing``, the class of what ``draw`` returns. Built on first use so that
+    importing autograd never imports graphviz."""
+    import graphviz
+
+    class Drawing(graphviz.Digraph):
+        def pipe(self, format: str | None = None, *args: Any, **kwargs: Any) -> Any:
+            if not args:  # graphviz-pure warns about glyph widths of σ, Σ; errors still raise
+                kwargs.setdefault("quiet", True)
+            with ready_to_render(self, format):
+                return super().pipe(format, *args, **kwargs)
+
+        def render(self, filename: Any = None, directory: Any = None, view: bool = False,
+                   cleanup: bool = False, format: str | None = None, **kwargs: Any) -> str:
+            kwargs.setdefault("quiet", True)
+            with ready_to_render(self, format):
+                return super().render(filename, directory=directory, view=view,
+                                      cleanup=cleanup, format=format, **kwargs)
+
+        def __repr__(self) -> str:  # no memory address: rebuilt notebooks stay unchanged
+            return f"<autograd.viz Drawing: {len(self.body)} DOT statements>"
+
+        def _repr_mimebundle_(self, include: Any = None, exclude: Any = None,
+                              **kwargs: Any) -> dict:
+            try:
+                return super()._repr_mimebundle_(include, exclude, **kwargs)
+            except (RendererNotFound, graphviz.ExecutableNotFound,
+                    graphviz.CalledProcessError) as e:
+                return {"text/plain": fallback_text(str(e), self.source)}
+
+    Drawing.__module__ = __name__
+    return Drawing
+
+
+def fallback_text(reason: str, source: str) -> str:
+    """What Jupyter shows when the graph cannot be rendered: one hint line, then the DOT."""
+    first = reason.splitlines()[0] if reason else "cannot render"
+    return f"[memograd: graph not rendered: {first}]\n{source}"
+
+
+def mimebundle(root: Value, include: Any = None, exclude: Any = None) -> dict:
+    """``Value._repr_mimebundle_``: the graph as SVG, or a hint plus DOT text, or
+    (for a graph too big to draw) the reason in one line; never a traceback."""
+    try:
+        drawing = draw(root)
+    except ValueError as e:
+        return {"text/plain": f"{root!r}\n[memograd: {e}]"}
+    bundle = drawing._repr_mimebundle_(include, exclude)
+    if "image/svg+xml" in bundle:
+        bundle.setdefault("text/plain", repr(root))
+    return bundle
+
+
+def svg(root: Value) -> str | None:
+    """``Value._repr_svg_``: the graph as SVG text, or None when it cannot be rendered."""
+    bundle = mimebundle(root, include=["image/svg+xml"])
+    return bundle.get("image/svg+xml")
+
+
+def __getattr__(name: str) -> Any:
+    """``autograd.viz.notebook.Drawing``, built when first asked for."""
+    if name == "Drawing":
+        return drawing_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
