@@ -47,8 +47,9 @@ class Contribution:
 class Step:
     """One node of the backward pass, its entry now final.
 
-    ``grad`` is dC/dnode: the seed for the output, else the sum of the
-    ``contributions`` (added in the order shown, as ``backward()`` adds them).
+    ``grad`` is dC/dnode: for the output, the ``gradient`` given to ``steps``
+    (the seed, 1 by default); for any other node, the sum of the ``contributions``
+    (added in the order shown, as ``backward()`` adds them).
     ``index`` counts steps from 0 (the output); ``memo`` is the memo table as
     it stood right after this step.
     """
@@ -198,10 +199,10 @@ def steps(loss: Value, gradient: float = 1.0) -> Iterator[Step]:
     if not isinstance(loss, Value):
         raise TypeError(f"steps: loss must be a Value, got {type(loss).__name__}")
     gradient = _checked_gradient(gradient)
-    return _walk(loss, gradient)  # a generator of its own, so the checks above run now
+    return _generate_steps(loss, gradient)  # a separate generator: bad arguments fail here
 
 
-def _walk(loss: Value, gradient: float) -> Iterator[Step]:
+def _generate_steps(loss: Value, gradient: float) -> Iterator[Step]:
     table = MemoTable(sweep_order(loss), gradient)
     position = table.position
     incoming: dict[Value, list[Contribution]] = {}

@@ -79,7 +79,7 @@ def print_steps(root: Value, write: Callable[[str], object] = print,
     """Go through ``root``'s backward pass, writing a few lines per step.
 
     ``proceed()`` is called between steps (not after the last); when it
-    returns False the walk stops. Returns the number of steps shown. The
+    returns False the printing stops. Returns the number of steps shown. The
     ``.grad`` of each node shown is updated, as by ``steps()``.
     """
     total = None

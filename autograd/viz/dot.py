@@ -62,6 +62,7 @@ LEGEND = (
 
 _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+")
 
+
 def short_number(x: float) -> str:
     """``x`` to 4 significant digits, as the drawing shows it (never ``-0``).
 
@@ -106,7 +107,7 @@ def _clusters(order: list[Value]) -> list[tuple[str, ...]]:
     """Each node's box path. A labelled node's comes from its label; an
     unlabelled one joins the box all its consumers share (the unlabelled ``dot``
     inside a neuron joins the neuron; a number used by that neuron too)."""
-    index = {v: i for i, v in enumerate(order)}
+    position = {v: i for i, v in enumerate(order)}
     consumers: list[set[tuple[str, ...]]] = [set() for _ in order]
     paths: list[tuple[str, ...]] = [()] * len(order)
     for i in range(len(order) - 1, -1, -1):
@@ -116,7 +117,7 @@ def _clusters(order: list[Value]) -> list[tuple[str, ...]]:
         elif len(consumers[i]) == 1:
             (paths[i],) = consumers[i]
         for p in v.parents:
-            consumers[index[p]].add(paths[i])
+            consumers[position[p]].add(paths[i])
     return paths
 
 
@@ -176,7 +177,7 @@ def _value_label(i: int, v: Value, shown: str, grad: float | str | None, style: 
             + "".join(cells) + "</TR></TABLE>>")
 
 
-def _highlight_parts(highlight: object, index: Mapping[Value, int]):
+def _highlight_parts(highlight: object, position: Mapping[Value, int]):
     """(node, grad or None, contribution children, memo or None) for a Value or a Step."""
     if highlight is None:
         return None, None, (), None
@@ -189,7 +190,7 @@ def _highlight_parts(highlight: object, index: Mapping[Value, int]):
     else:
         kind = type(highlight).__name__
         raise TypeError(f"draw: highlight must be a Value or a Step, got {kind}")
-    if node not in index:
+    if node not in position:
         raise ValueError(f"draw: highlight {node!r} is not in the graph being drawn")
     return node, grad, children, memo
 
@@ -238,8 +239,8 @@ def draw(
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
     order = topological_order(root)
-    index = {v: i for i, v in enumerate(order)}
-    highlighted, highlighted_grad, children, memo = _highlight_parts(highlight, index)
+    position = {v: i for i, v in enumerate(order)}
+    highlighted, highlighted_grad, children, memo = _highlight_parts(highlight, position)
     paths = _clusters(order) if cluster or collapse else [()] * len(order)
     groups = _groups(order, paths, max_nodes, collapse)
 
@@ -304,7 +305,7 @@ def draw(
     while open_:
         open_.pop()
         g.body.append("\t" * (len(open_) + 1) + "}\n")
-    _edges(g, order, index, groups, cluster_ids, show_local, highlighted, children)
+    _edges(g, order, position, groups, cluster_ids, show_local, highlighted, children)
     return g
 
 
@@ -393,7 +394,7 @@ def _grad_text(grad: float | str) -> str:
     return "?" if grad is PENDING else short_number(grad)
 
 
-def _edges(g: Any, order: list[Value], index: Mapping[Value, int], groups: Mapping,
+def _edges(g: Any, order: list[Value], position: Mapping[Value, int], groups: Mapping,
            cluster_ids: Mapping, show_local: bool, highlighted: Value | None,
            children: tuple) -> None:
     def name(i: int, op: bool) -> str:
@@ -408,16 +409,16 @@ def _edges(g: Any, order: list[Value], index: Mapping[Value, int], groups: Mappi
             continue
         out_op = name(i, True)
         for k, (p, local) in enumerate(zip(v.parents, v.local_grads)):
-            src = name(index[p], False)
-            collapsed = index[p] in groups or i in groups
+            src = name(position[p], False)
+            collapsed = position[p] in groups or i in groups
             if src == out_op or (collapsed and (src, out_op) in seen):
                 continue
             seen.add((src, out_op))
             attrs = {"id": f"e{i}_{k}"}
-            if show_local and index[p] not in groups and i not in groups:
+            if show_local and position[p] not in groups and i not in groups:
                 attrs["label"] = short_number(local)
                 attrs["tooltip"] = (f"local derivative d({_tooltip_name(i, v)})"
-                                    f"/d({_tooltip_name(index[p], p)}) = {local:.10g}")
+                                    f"/d({_tooltip_name(position[p], p)}) = {local:.10g}")
             if highlighted is not None and p is highlighted and v in children:
                 attrs.update(hot)
             g.edge(src, out_op, **attrs)

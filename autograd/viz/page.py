@@ -37,8 +37,8 @@ def _step_data(loss: Value, order: list[Value],
                gradient: float) -> tuple[list[dict], dict[Value, float]]:
     """What the page needs for each step, naming SVG elements by their DOT ids
     (``order`` is ``topological_order(loss)``), and each node's final memo entry."""
-    index = {v: i for i, v in enumerate(order)}
-    saved = {v: v.grad for v in index}
+    position = {v: i for i, v in enumerate(order)}
+    saved = {v: v.grad for v in position}
     try:
         all_steps = list(steps(loss, gradient))
     finally:
@@ -52,14 +52,14 @@ def _step_data(loss: Value, order: list[Value],
         edges: list[str] = []
         children: list[str] = []
         for c in step.contributions:
-            ci = index[c.child]
+            ci = position[c.child]
             child = f"v{ci}"
             if child not in children:
                 children.append(child)
                 edges.append(f"e{ci}")
                 edges += [f"e{ci}_{k}" for k, p in enumerate(c.child.parents) if p is me]
         data.append({
-            "node": f"v{index[me]}",
+            "node": f"v{position[me]}",
             "name": step.name(),
             "grad": _page_number(step.grad),
             "line": chain_rule_line(step),
