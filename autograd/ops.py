@@ -13,6 +13,9 @@ functions they call (``m.exp``, ``m.where``, ...). The same rule then runs on
 - NumPy arrays (``autograd.compiled.kernels``): the batched replay;
 - SymPy expressions (``autograd.check.oracles``): the tests' exact derivatives.
 
+(A namespace's ``data(xs)`` turns a sequence of numbers and nodes into what its
+rules compute with: the numbers, for floats; the sequence itself elsewhere.)
+
 ``forward(m, xs, ctx)`` gives the output from the operands ``xs``;
 ``local(m, xs, z, ctx)`` gives dz/dx for each operand (for ``z = w * x`` that
 is ``(x, w)``: the course's "dz/dw is the input w multiplies"). ``ctx`` holds
@@ -23,7 +26,7 @@ slope, a ``dot``'s partners. Adding an op is one entry here and its tests.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,9 +120,9 @@ class FLOAT:
         return math.inf if x == 0 and p < 0 else x**p
 
     @staticmethod
-    def data(x: Any) -> Any:
-        """A number, given a number or a Value (``dot`` keeps both in its ctx)."""
-        return getattr(x, "data", x)
+    def data(xs: Sequence[Any]) -> list[float]:
+        """The numbers in ``xs``, which holds numbers and Values (a ``dot``'s ctx)."""
+        return [x if type(x) is float else x.data for x in xs]
 
 
 # -- the rules that need more than a line ------------------------------------------
@@ -136,19 +139,21 @@ def _d_pow_const(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
 
 
 def _dot_forward(m: Any, xs: tuple, ctx: tuple) -> Any:
-    ws, vs = ctx
-    return sum((m.data(w) * m.data(v) for w, v in zip(ws, vs)), 0.0)
+    ws, vs = m.data(ctx[0]), m.data(ctx[1])
+    return sum([w * v for w, v in zip(ws, vs)], 0.0)
 
 
 def _dot_local(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
     """For each operand, the one it multiplies: dz/dw_i = x_i and dz/dx_i = w_i.
-    The operands are the Values among ``ws`` and ``xs``; numbers are partners only."""
+    The operands are the nodes among ``ws`` and ``xs`` (the numbers there are floats)."""
+    ws, vs = ctx
+    w_data, v_data = m.data(ws), m.data(vs)
     partners = []
-    for w, v in zip(*ctx):
-        if hasattr(w, "data"):
-            partners.append(m.data(v))
-        if hasattr(v, "data"):
-            partners.append(m.data(w))
+    for w, v, w_num, v_num in zip(ws, vs, w_data, v_data):
+        if type(w) is not float:
+            partners.append(v_num)
+        if type(v) is not float:
+            partners.append(w_num)
     return tuple(partners)
 
 

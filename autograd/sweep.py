@@ -70,8 +70,9 @@ def sweep(root: Value, gradient: Any = 1.0,
         for parent, local in zip(node.parents, local_grads(node)):
             share = entry * local  # the chain rule
             memo[parent] = memo[parent] + share if parent in memo else share
-            waiting[parent] -= 1
-            if waiting[parent] == 0:
+            left = waiting[parent] - 1
+            waiting[parent] = left
+            if left == 0:  # every user has passed its share: the entry is final
                 queue.append(parent)
 
 

@@ -226,13 +226,13 @@ def apply(op: Op, operands: tuple[Value, ...], ctx: tuple = ()) -> Value:
     >>> apply(ops.MUL, (Value(2.0), Value(3.0))).local_grads
     (3.0, 2.0)
     """
-    xs = tuple(v.data for v in operands)
-    why = op.outside_domain(FLOAT, xs, ctx)
-    if why is not None:
+    xs = tuple([v.data for v in operands])
+    why = op.domain and op.outside_domain(FLOAT, xs, ctx)
+    if why:
         cls = ops.ZeroDivisionDomainError if "zero" in why else DomainError
         raise cls(f"{op.name}: domain error at {_operands(operands)}: {why}")
     try:
-        z = float(op.forward(FLOAT, xs, ctx))
+        z = op.forward(FLOAT, xs, ctx)
     except OverflowError:
         z = math.inf
     except ValueError:  # math's own domain errors, such as sin(inf)
@@ -254,10 +254,13 @@ def _operands(operands: Sequence[Value]) -> str:
 
 def _binary(op: Op, a: object, b: object) -> Value:
     """``op`` on two operands, one of which may be a number (lifted to a Constant)."""
-    x, y = _operand(a, op.symbol), _operand(b, op.symbol)
-    if x is None or y is None:
+    if not isinstance(a, Value):
+        a = _lift(a, op.symbol)
+    if not isinstance(b, Value):
+        b = _lift(b, op.symbol)
+    if a is None or b is None:
         return NotImplemented  # let the other operand (a NumPy array, say) try
-    return apply(op, (x, y))
+    return apply(op, (a, b))
 
 
 def _bad_operand(opname: str, x: object) -> TypeError:
@@ -319,13 +322,13 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
     >>> dot([Value(2.0), Value(3.0)], [1.0, -1.0]).data
     -1.0
     """
-    ws, xs = tuple(ws), tuple(xs)
     if len(ws) != len(xs):
         raise ValueError(f"dot: operands differ in length ({len(ws)} and {len(xs)})")
-    ws = tuple(w if isinstance(w, Value) else _as_float(w, "dot") for w in ws)
-    xs = tuple(x if isinstance(x, Value) else _as_float(x, "dot") for x in xs)
-    operands = tuple(x for w, v in zip(ws, xs) for x in (w, v) if isinstance(x, Value))
-    return apply(ops.DOT, operands, (ws, xs))
+    # numbers as floats: the rules tell the operands (nodes) from the numbers by type
+    ws = tuple([w if isinstance(w, Value) else _as_float(w, "dot") for w in ws])
+    xs = tuple([x if isinstance(x, Value) else _as_float(x, "dot") for x in xs])
+    operands = [x for pair in zip(ws, xs) for x in pair if type(x) is not float]
+    return apply(ops.DOT, tuple(operands), (ws, xs))
 
 
 def _function(name: str) -> Any:
@@ -385,5 +388,5 @@ class VALUE_MATH:
         return x**p
 
     @staticmethod
-    def data(x: Any) -> Any:
-        return x
+    def data(xs: Any) -> Any:  # a dot's partners stay nodes, to be differentiated again
+        return xs
