@@ -81,10 +81,11 @@ __all__ = [
 # ``compile`` stays out of __all__: ``from autograd import *`` must neither need
 # NumPy nor hide Python's own compile().
 def __getattr__(name: str):
-    """``autograd.compile`` (record a graph once, replay it batched) needs NumPy, so it
-    is imported on first use: ``import autograd`` itself stays standard-library only."""
+    """``autograd.compile`` (record a graph once, replay it batched) needs NumPy, so
+    ``autograd.compiled`` is imported on first use: ``import autograd`` itself stays
+    standard-library only."""
     if name == "compile":
-        import importlib
+        from .compiled import compile
 
-        return importlib.import_module(".compile", __name__)  # a callable module
+        return compile
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
