@@ -214,3 +214,82 @@ def test_threads_sweeping_a_shared_graph_get_exact_gradients():
     finally:
         sys.setswitchinterval(switch)
     assert results == [[expected[0]] * 40, [expected[1]] * 40]
+
+
+def test_no_grad_in_one_thread_leaves_other_threads_recording():
+    import threading
+
+    inside, done = threading.Event(), threading.Event()
+    recorded = []
+
+    def quiet():
+        with no_grad():
+            inside.set()
+            done.wait(5)
+            recorded.append(("quiet", (Value(2.0) * 3).is_leaf))
+
+    def busy():
+        inside.wait(5)  # the other thread is inside no_grad now
+        recorded.append(("busy", (Value(2.0) * 3).is_leaf))
+        done.set()
+
+    threads = [threading.Thread(target=quiet), threading.Thread(target=busy)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(recorded) == [("busy", False), ("quiet", True)]
+    assert ag.is_grad_enabled() and not (Value(1.0) * 2).is_leaf
+
+
+def test_overlapping_no_grad_blocks_in_two_threads_restore_each_own_mode():
+    """A enters, B enters, A leaves, B leaves: with one process-wide flag B would
+    restore 'off' after A restored 'on', leaving recording off for good."""
+    import threading
+
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    after = {}
+
+    def a():
+        with no_grad():
+            a_in.set()
+            b_in.wait(5)
+        after["a"] = ag.is_grad_enabled()
+        a_out.set()
+
+    def b():
+        a_in.wait(5)
+        with no_grad():
+            b_in.set()
+            a_out.wait(5)
+            after["b inside"] = ag.is_grad_enabled()
+        after["b"] = ag.is_grad_enabled()
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert after == {"a": True, "b inside": False, "b": True}
+    assert ag.is_grad_enabled()
+
+
+def test_no_grad_in_one_asyncio_task_leaves_the_others_recording():
+    import asyncio
+
+    async def quiet(gate):
+        with no_grad():
+            await gate.wait()
+            return (Value(2.0) * 3).is_leaf
+
+    async def busy(gate):
+        await asyncio.sleep(0)  # quiet is suspended inside no_grad here
+        leaf = (Value(2.0) * 3).is_leaf
+        gate.set()
+        return leaf
+
+    async def main():
+        gate = asyncio.Event()
+        return await asyncio.gather(quiet(gate), busy(gate))
+
+    assert asyncio.run(main()) == [True, False]
