@@ -134,7 +134,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .check import check_expression  # the logic lives in check.py
+    from .check import check_expression  # the logic lives in autograd.check
 
     at = args.at or []
     build(args.expression, at)  # as for trace: names, numbers, the domain at the point
