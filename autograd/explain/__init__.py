@@ -6,6 +6,7 @@ what its memo saves.
 - ``text``: the lines ``memograd trace --step`` prints for each step.
 - ``work``: the chain rule summed over every path (``naive_grad``) vs the
   memoized pass (``memoized_grad``), and their work on fully connected nets.
+- ``numbers``: how those lines write a number (``plain_number``, ``format_number``).
 """
 
 from .numbers import format_number, plain_number
