@@ -83,15 +83,23 @@ assert local[w3] == a1.data and local[b3] == 1.0 and local[a1] == w3.data
 # %% [markdown]
 # ## Backward pass, one node at a time
 #
-# `autograd.steps(C)` runs the backward pass and stops at every node, in reverse
-# topological order: the cost first, the leaves last. Each step finishes one entry of the
-# memo table, dC/d(node), from the entries of the nodes that use it: one term
-# `local derivative × dC/d(user)` per use.
+# `autograd.steps(C)` runs the backward pass and stops at every node. Each step finishes
+# one entry of the memo table, dC/d(node), from the entries of the nodes that use it: one
+# term `local derivative × dC/d(user)` per use. So a node's turn comes once every node that
+# uses it is done, and memograd takes the nodes **level by level from the output**: the
+# cost, the output layer's `y`, `z'`, `z''` and their weights, then the hidden layer's `a`,
+# `z` and weights, as the course goes backwards layer by layer.
 
 # %%
 walk = list(steps(C))
 for step in walk:
     print(f"{step.index + 1:2d}. {step}")
+
+# %%
+position = {step.node: step.index for step in walk}
+output_layer, hidden_layer = [w3, w7, b3, w4, w8, b4], [w1, w2, b1, w5, w6, b2]
+assert max(position[w] for w in output_layer) < min(position[w] for w in hidden_layer)
+assert max(position[n] for n in (zp, zpp)) < min(position[n] for n in (a1, a2, z1, z2))
 
 # %% [markdown]
 # Two of those steps are the course's formula. The hidden activation `a1` feeds both output
@@ -132,7 +140,7 @@ for step in walk:
         display(draw(C, highlight=step, legend=False))
 
 # %% [markdown]
-# ## The memo table, filled in reverse order
+# ## The memo table, filled from the output backwards
 #
 # The memo is just a table node → dC/d(node). Backpropagation fills it from the output
 # backwards; when a node's turn comes, every node that uses it is already final, so its
@@ -147,7 +155,7 @@ for step in walk[:3]:
 # The whole run in one picture: one row per step, one column per node (in forward order,
 # inputs on the left, the cost on the right). An entry is *waiting* (no share has arrived
 # yet), *partial* (some of its shares are in) or *final*. The final entries grow from the
-# right, the output, to the left: the table is filled in reverse topological order.
+# right, the output, to the left, one layer after the other.
 
 # %%
 order = list(reversed([step.node for step in walk]))       # forward (topological) order
