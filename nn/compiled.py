@@ -1,4 +1,4 @@
-"""``fit(..., compiled=True)``: a batch step that replays one recorded graph.
+"""``fit``'s compiled replay: a batch step that replays one recorded graph.
 
 ``compiled_batch_step`` stands in for ``train.scalar_batch_step``: the first
 batch traces ONE sample's loss, ``loss_fn(model(x), t)``, with the sample's
@@ -13,8 +13,9 @@ NumPy is imported when the first batch is compiled, not with ``nn``.
 
 from __future__ import annotations
 
+import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import autograd
@@ -30,7 +31,7 @@ def _as_row(x: Any, what: str) -> list[float]:
     if isinstance(x, (Value, numbers.Real)) and not isinstance(x, bool):
         return [float(x)]
     if isinstance(x, (str, bytes)) or not isinstance(x, Sequence):
-        raise TypeError(f"fit(compiled=True): each {what} must be a number or a list of "
+        raise TypeError(f"fit (compiled replay): each {what} must be a number or a list of "
                         f"numbers, got {type(x).__name__} {x!r}"[:160])
     return [float(v) for v in x]
 
@@ -64,7 +65,7 @@ class _Compiled:
     def target_row(self, t: Any) -> list[float]:
         if self.one_hot:
             if not isinstance(t, numbers.Integral) or not 0 <= t < self.n_out:
-                raise ValueError(f"fit(compiled=True): class {t!r} out of range for "
+                raise ValueError(f"fit (compiled replay): class {t!r} out of range for "
                                  f"{self.n_out} outputs")
             return [1.0 if i == t else 0.0 for i in range(self.n_out)]
         return _as_row(t, "target")
@@ -80,45 +81,80 @@ class _Compiled:
                 labels = np.asarray(targets)
                 if labels.dtype.kind not in "iu" or labels.ndim != 1 or (
                         (labels < 0) | (labels >= self.n_out)).any():
-                    raise ValueError(f"fit(compiled=True): class indices must be ints in "
+                    raise ValueError(f"fit (compiled replay): class indices must be ints in "
                                      f"0..{self.n_out - 1}, got {targets!r}"[:200])
                 ts = np.eye(self.n_out)[labels]
             else:
                 ts = np.asarray(targets, dtype=float).reshape(n, -1)
         except (TypeError, ValueError) as e:
-            if str(e).startswith("fit("):
+            if str(e).startswith("fit (compiled"):
                 raise
-            raise ValueError("fit(compiled=True): every sample must have the same number of "
+            raise ValueError("fit (compiled replay): every sample must have the same number of "
                              "inputs and of target numbers as the first") from e
         if xs.shape[1] != self.n_x or ts.shape[1] != self.n_t:
-            raise ValueError(f"fit(compiled=True): every sample must have {self.n_x} inputs "
+            raise ValueError(f"fit (compiled replay): every sample must have {self.n_x} inputs "
                              f"and a target of {self.n_t} numbers, like the first")
         return [*xs.T, *ts.T]
 
 
-def compiled_batch_step(model: Module, loss_fn: LossFn,
-                        l2: float = 0.0) -> Callable[[list, list], BatchResult]:
-    """Like ``scalar_batch_step``, but the samples of a batch run together through a
-    graph recorded once (``autograd.compile``): the mean loss over the batch plus
-    ``l2 · Σ w²`` (biases excluded), its gradient added into every ``.grad``.
+class CompiledBatchStep:
+    """The batch step of ``fit``'s compiled replay: called with ``(inputs, targets)``, it
+    returns a BatchResult and adds the batch's mean gradient into every ``.grad``.
 
-    A model or loss that branches on its data cannot be recorded: the first batch
-    then raises ``autograd.compile.TracingError`` (train it with ``compiled=False``).
-    """
-    weights = [p for name, p in model.named_parameters() if not is_bias(name)] if l2 else []
-    state: dict[str, _Compiled] = {}
+    The first call traces one sample's loss, unless ``trace`` did already."""
 
-    def step(inputs: list, targets: list) -> BatchResult:
-        if "c" not in state:
-            state["c"] = _Compiled(model, loss_fn, inputs[0], targets[0])
-        c = state["c"]
+    def __init__(self, model: Module, loss_fn: LossFn, l2: float = 0.0) -> None:
+        self.model, self.loss_fn, self.l2 = model, loss_fn, l2
+        self.weights = ([p for name, p in model.named_parameters() if not is_bias(name)]
+                        if l2 else [])
+        self.compiled: _Compiled | None = None
+
+    def trace(self, x: Any, t: Any) -> None:
+        """Record the loss of the sample ``(x, t)``: raises ``TracingError`` if the model
+        or the loss compares a value computed from the sample (and ImportError without
+        NumPy)."""
+        self.compiled = _Compiled(self.model, self.loss_fn, x, t)
+
+    def differs_from_scalar(self, inputs: list, targets: list) -> str | None:
+        """Where the replayed losses of these samples differ from the scalar engine's
+        (to 1e-9), as a sentence; None if they do not. A graph recorded from code that
+        reads ``.data`` or compares Values with ``==`` replays the example's choices for
+        every sample, which the tracer cannot see but this comparison can."""
+        if self.compiled is None:
+            self.trace(inputs[0], targets[0])
+        c = self.compiled
+        replayed = c.prog(*c.columns(inputs, targets)).tolist()
+        with autograd.no_grad():
+            for i, (x, t, got) in enumerate(zip(inputs, targets, replayed)):
+                want = self.loss_fn(self.model(x), t).data
+                same = math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12) or (
+                    math.isnan(got) and math.isnan(want))
+                if not same:
+                    return (f"the replayed loss of sample {i} is {got!r}, the scalar engine's "
+                            f"{want!r}: the model or the loss reads .data or compares Values "
+                            "with ==, so the recorded graph holds the example's choices")
+        return None
+
+    def __call__(self, inputs: list, targets: list) -> BatchResult:
+        if self.compiled is None:
+            self.trace(inputs[0], targets[0])
+        c = self.compiled
         losses = c.prog.backward(*c.columns(inputs, targets), reduction="mean")
         loss = sum(losses.tolist()) / len(inputs)
-        if l2:
-            penalty = l2 * dot(weights, weights)
+        if self.l2:
+            penalty = self.l2 * dot(self.weights, self.weights)
             penalty.backward()
             loss += penalty.data
         outs = c.prog.values(c.outputs).T.tolist()  # one row of numbers per sample
         return BatchResult(loss, [o[0] for o in outs] if c.single else outs)
 
-    return step
+
+def compiled_batch_step(model: Module, loss_fn: LossFn, l2: float = 0.0) -> CompiledBatchStep:
+    """Like ``scalar_batch_step``, but the samples of a batch run together through a
+    graph recorded once (``autograd.compile``): the mean loss over the batch plus
+    ``l2 · Σ w²`` (biases excluded), its gradient added into every ``.grad``.
+
+    A model or loss that branches on its data cannot be recorded: the first batch
+    then raises ``autograd.compiled.TracingError`` (train it with ``compiled=False``).
+    """
+    return CompiledBatchStep(model, loss_fn, l2)

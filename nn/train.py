@@ -6,13 +6,15 @@ the learning-rate schedule on. ``fit`` reports the loss (and accuracy, for
 classification) of each epoch in a tqdm progress bar and returns a ``History``.
 
 A batch's work — forward every sample, average the losses, backward — lives in
-one function, ``scalar_batch_step``, that ``fit`` calls per batch; a compiled
-replay of the graph can stand in for it without changing anything else.
+one function that ``fit`` calls per batch: ``scalar_batch_step`` on the Value
+engine, or the compiled replay of one recorded graph (``nn.compiled``), which
+``fit`` uses when it can.
 """
 
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -131,6 +133,30 @@ def evaluate(model: Module, data: Any, loss_fn: LossFn | None = None, *,
                       correct / n if want_accuracy else None, n)
 
 
+CHECKED_SAMPLES = 32
+"""How many samples, spread over the training set, ``fit`` replays and compares with
+the scalar engine before it trains on the compiled replay."""
+
+
+def _compiled_step_or_reason(model: Module, loss_fn: LossFn, l2: float, dataset: Any
+                             ) -> tuple[Callable[[list, list], BatchResult] | None, str]:
+    """For ``compiled=None``: the compiled batch step, if NumPy is installed, one
+    sample's loss traces and the replay gives the scalar engine's losses on up to
+    ``CHECKED_SAMPLES`` samples spread over ``dataset``; else None and the reason."""
+    from .compiled import compiled_batch_step  # NumPy only when the step traces
+
+    n = len(dataset)
+    k = min(n, CHECKED_SAMPLES)
+    samples = [dataset[i * n // k] for i in range(k)]  # spread: both ends of sorted data
+    step = compiled_batch_step(model, loss_fn, l2)
+    try:
+        step.trace(*samples[0])
+        reason = step.differs_from_scalar([x for x, _ in samples], [t for _, t in samples])
+    except Exception as e:  # whatever stops the replay, the scalar engine is the reference
+        return None, f"{type(e).__name__}: {e}"
+    return (step, "") if reason is None else (None, reason)
+
+
 def _check(name: str, x: object, low: float, allow_none: bool = False,
            integer: bool = False) -> None:
     if x is None and allow_none:
@@ -146,7 +172,7 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
         scheduler: LRScheduler | None = None, clip_norm: float | None = None,
         l2: float = 0.0, shuffle: bool = True, seed: int | None = 0,
         accuracy: bool | None = None, threshold: float = 0.0,
-        progress: bool = True, compiled: bool = False) -> History:
+        progress: bool = True, compiled: bool | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_data`` and return a History.
 
     - ``loss_fn(output, target)`` is the loss of one sample; a batch's loss is its mean,
@@ -160,8 +186,16 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
     - Accuracy is measured for ``cross_entropy``, ``binary_cross_entropy`` and ``hinge``
       (or when ``accuracy=True``); see ``is_correct`` for ``threshold``.
     - ``progress`` shows a tqdm bar with the loss and accuracy of each epoch.
-    - ``compiled=True`` records one sample's graph once and replays it over each whole
-      batch with NumPy (``autograd.compile``; see ``nn.compiled``): same result, faster.
+    - ``compiled``: by default (None) ``fit`` records one sample's graph once and
+      replays it over each whole batch with NumPy (``autograd.compile``, ``nn.compiled``):
+      the scalar engine's results to about 1e-9, many times faster. It does so when
+      NumPy is installed, the model and loss trace (no comparison on a value computed
+      from the sample: ``autograd.compiled.TracingError``), and the replay gives the
+      scalar engine's loss on up to 32 samples spread over the training set (code that
+      reads ``.data`` or compares with ``==`` is recorded for one sample only);
+      otherwise it trains on the scalar engine and warns once, saying why.
+      ``compiled=False``: always the scalar engine, no tracing. ``compiled=True``: the
+      replay or an error (``TracingError`` at the first batch).
     """
     if not isinstance(model, Module):
         raise TypeError(f"fit: model must be an nn.Module, got {type(model).__name__}")
@@ -184,11 +218,18 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
     val = val_data if val_data is None or isinstance(val_data, DataLoader) \
         else as_dataset(val_data)
     want_accuracy = _measure_accuracy(accuracy, loss_fn)
+    batch_step = None
     if compiled:
         from .compiled import compiled_batch_step  # imports NumPy on first use
 
         batch_step = compiled_batch_step(model, loss_fn, l2)
-    else:
+    elif compiled is None and epochs:  # the replay if it can, else say why (once)
+        batch_step, reason = _compiled_step_or_reason(model, loss_fn, l2, loader.dataset)
+        if batch_step is None:
+            warnings.warn(f"fit: training on the scalar engine, not the compiled replay: "
+                          f"{reason} (compiled=False chooses the scalar engine without this "
+                          "warning)", stacklevel=2)
+    if batch_step is None:
         batch_step = scalar_batch_step(model, loss_fn, l2)
     history = History()
 

@@ -533,8 +533,9 @@ def test_fit_compiled_refuses_a_model_that_branches_on_its_data():
     with pytest.raises(TracingError, match="scalar engine"):
         nn.fit(model, nn.mse, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
                progress=False, compiled=True)
-    nn.fit(model, nn.mse, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
-           progress=False)  # the scalar engine trains it
+    with pytest.warns(UserWarning, match="scalar engine"):  # the default falls back to it
+        nn.fit(model, nn.mse, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
+               progress=False)  # the scalar engine trains it
 
 
 def test_compiled_batch_step_checks_its_batches():

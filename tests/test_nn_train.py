@@ -1,8 +1,11 @@
 """nn.fit, nn.evaluate, History: the training procedure end to end."""
 
 import builtins
+import importlib
 import math
 import re
+import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -12,6 +15,9 @@ from autograd import no_grad
 from nn import MLP, Neuron, datasets, evaluate, fit, optim
 from nn.demo import train as demo_train
 from nn.train import is_correct, scalar_batch_step
+
+nn_train = importlib.import_module("nn.train")  # the modules, to patch their globals
+nn_compiled = importlib.import_module("nn.compiled")
 
 
 def readme_example() -> str:
@@ -144,6 +150,111 @@ def test_fit_rejects_bad_arguments():
         fit(lambda x: x, nn.mse, opt, data)
     with pytest.raises(ValueError, match="empty"):
         fit(model, nn.mse, opt, ([], []), progress=False)
+
+
+# -- which engine fit trains on ----------------------------------------------------------------
+def _hinge_run(**kwargs):
+    """Three epochs of a small tanh net on -1/+1 moons: the History and the weights."""
+    model = MLP(2, [6, 1], activation="tanh", seed=2)
+    opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    history = fit(model, nn.hinge, opt, datasets.moons(40, seed=1, labels=(-1, 1)), epochs=3,
+                  batch_size=8, l2=1e-3, progress=False, **kwargs)
+    return history, [p.data for p in model.parameters()]
+
+
+def _linear_run(loss_fn, **kwargs):
+    """A linear neuron whose output is its input (w = 1, b = 0), so the samples' outputs
+    have both signs: a loss that branches on the output's sign branches both ways."""
+    model = Neuron(1, activation="linear", seed=0)
+    model.w[0].data, model.b.data = 1.0, 0.0
+    data = ([[-1.0], [-0.5], [0.5], [1.0]], [0.5, 0.0, 1.0, -1.0])
+    history = fit(model, loss_fn, optim.SGD(model.parameters(), lr=0.05), data, epochs=2,
+                  batch_size=2, progress=False, **kwargs)
+    return history, [p.data for p in model.parameters()]
+
+
+def test_fit_trains_on_the_compiled_replay_by_default(monkeypatch):
+    forced = _hinge_run(compiled=True)
+    scalar = _hinge_run(compiled=False)
+    traced = []
+    trace = nn_compiled.CompiledBatchStep.trace
+
+    def spy(self, x, t):
+        traced.append(x)
+        trace(self, x, t)
+
+    def no_scalar_step(*args):
+        raise AssertionError("the default took the scalar engine")
+
+    monkeypatch.setattr(nn_compiled.CompiledBatchStep, "trace", spy)
+    monkeypatch.setattr(nn_train, "scalar_batch_step", no_scalar_step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback warning
+        default = _hinge_run()
+    assert default == forced  # the same replay: the same numbers, bit for bit
+    assert len(traced) == 1  # traced once, before the first batch
+    assert default[0] != scalar[0]  # the engines agree to 1e-9, not bit for bit
+    assert default[1] == pytest.approx(scalar[1], rel=0, abs=1e-9)
+
+
+def test_fit_compiled_false_never_traces(monkeypatch):
+    def no_tracing(*args, **kwargs):
+        raise AssertionError("compiled=False traced")
+
+    calls = []
+
+    def counted_scalar_step(*args):
+        calls.append(args)
+        return scalar_batch_step(*args)
+
+    monkeypatch.setattr(nn_compiled.CompiledBatchStep, "trace", no_tracing)
+    monkeypatch.setattr(nn_compiled, "_Compiled", no_tracing)
+    monkeypatch.setattr(nn_train, "scalar_batch_step", counted_scalar_step)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        history, _ = _hinge_run(compiled=False)
+    assert len(calls) == 1 and len(history.train_loss) == 3
+
+
+def _branches_with_a_comparison(out, t):
+    return nn.mse(out, t) if out > 0 else 2.0 * nn.mse(out, t)  # out > 0 asks the tracer
+
+
+def _branches_on_data(out, t):
+    return nn.mse(out, t) if out.data > 0 else 2.0 * nn.mse(out, t)  # .data: it cannot see
+
+
+@pytest.mark.parametrize("loss_fn, why", [
+    (_branches_with_a_comparison, "TracingError: compile: a comparison"),
+    (_branches_on_data, r"reads \.data"),
+])
+def test_fit_falls_back_to_the_scalar_engine_when_the_loss_branches_on_data(loss_fn, why):
+    scalar = _linear_run(loss_fn, compiled=False)
+    with pytest.warns(UserWarning, match="fit: training on the scalar engine") as caught:
+        default = _linear_run(loss_fn)
+    assert len(caught) == 1  # once per fit call, not once per batch
+    assert re.search(why, str(caught[0].message))
+    assert caught[0].filename == __file__  # stacklevel=2: the line that called fit
+    assert default == scalar  # the same engine: the same numbers, bit for bit
+    if loss_fn is _branches_with_a_comparison:
+        from autograd.compiled import TracingError
+
+        with pytest.raises(TracingError):  # compiled=True: an error, as before
+            _linear_run(loss_fn, compiled=True)
+    else:  # what the check saves the default from: the example's branch for every sample
+        replayed = _linear_run(loss_fn, compiled=True)
+        assert replayed[0].train_loss != pytest.approx(scalar[0].train_loss, rel=1e-6)
+
+
+def test_fit_without_numpy_falls_back_to_the_scalar_engine(monkeypatch):
+    scalar = _hinge_run(compiled=False)
+    monkeypatch.setitem(sys.modules, "numpy", None)  # import numpy now fails
+    for name in [m for m in sys.modules if m.split(".")[:2] == ["autograd", "compiled"]]:
+        monkeypatch.delitem(sys.modules, name)  # so the replay is imported afresh
+    with pytest.warns(UserWarning, match="ImportError: .*NumPy") as caught:
+        default = _hinge_run()
+    assert len(caught) == 1
+    assert default == scalar
 
 
 # -- evaluate and accuracy -------------------------------------------------------------------
