@@ -1,4 +1,5 @@
-"""autograd.testing: the strategies themselves (coverage, reuse, domains, printing, shrinking)."""
+"""autograd.testing and nn.testing: the strategies themselves (coverage, reuse, domains,
+printing, shrinking), their interval bounds and the SymPy oracle's forms."""
 
 import math
 import subprocess
@@ -9,51 +10,99 @@ from conftest import examples
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
+import autograd.ops
 from autograd import OPS, Value, grad, gradcheck, ops, topological_order
+from autograd.check.bounds import INTERVAL, UNBOUNDED, UNDECIDED, Interval
+from autograd.check.strategies import bound
 from autograd.expr import evaluate
 from autograd.testing import (
     BOUND,
     GUARD,
-    RECIPES,
     SATURATION,
     Expression,
     Node,
     expressions,
     gradient_scale,
-    mlps,
+    recipe,
     rounding_scale,
     values,
 )
+from nn.testing import mlps
 
 QUICK = settings(database=None, derandomize=True, max_examples=2000)  # for find()
 
 
-def test_import_autograd_needs_no_hypothesis():
+def test_import_autograd_needs_no_hypothesis_nor_sympy():
     code = (
         "import sys\n"
-        "sys.modules['hypothesis'] = None  # as if it were not installed\n"
-        "import autograd, nn\n"
+        "sys.modules['hypothesis'] = None  # as if they were not installed\n"
+        "sys.modules['sympy'] = None\n"
+        "import autograd, autograd.check, nn\n"
         "assert autograd.gradcheck(lambda x: x * x, [1.0])\n"
-        "try:\n"
-        "    import autograd.testing\n"
-        "except ImportError as e:\n"
-        "    print(e)\n"
+        "assert autograd.check.check_expression('x * y', {'x': 1.0, 'y': 2.0})[0]\n"
+        "for name in ('autograd.testing', 'nn.testing'):\n"
+        "    try:\n"
+        "        __import__(name)\n"
+        "    except ImportError as e:\n"
+        "        print(e)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, done.stderr
-    assert "memograd[test]" in done.stdout and "hypothesis" in done.stdout
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and all("memograd[test]" in e and "hypothesis" in e for e in lines)
+
+
+def test_the_strategies_import_sympy_only_for_a_sympy_form():
+    code = (
+        "import sys\n"
+        "from autograd.testing import expressions, rounding_scale\n"
+        "import nn.testing\n"
+        "assert 'sympy' not in sys.modules\n"
+        "from autograd.testing import Expression, Node\n"
+        "Expression(['x'], [1.0], [Node('exp', (0,))]).sympy()\n"
+        "assert 'sympy' in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
 
 
 def test_every_op_has_a_recipe():
-    assert set(RECIPES) == set(OPS), "add a recipe to autograd.testing.RECIPES for each new op"
+    missing = [op for op in OPS if recipe(op) is None]
+    assert not missing, "add a recipe to autograd.check.strategies.RECIPES for each new op"
 
 
-def test_an_op_without_a_recipe_is_refused(monkeypatch):
-    monkeypatch.setitem(OPS, "cube", ops.Op("cube", "cube", 1, lambda m, xs, c: xs[0] ** 3,
-                                            lambda m, xs, z, c: (3 * xs[0] ** 2,)))
-    with pytest.raises(ValueError, match="'cube' has no recipe"):
+CUBE = ops.Op("cube", "cube", 1, lambda m, xs, c: xs[0] ** 3,
+              lambda m, xs, z, c: (3.0 * xs[0] * xs[0],), function="cube")
+
+
+def test_a_new_op_in_the_table_needs_nothing_else(monkeypatch):
+    """An op with no domain and no constants: drawn, bounded, in SymPy and parsed."""
+    import sympy as sp
+
+    monkeypatch.setitem(autograd.ops.TABLE, "cube", CUBE)
+    case = find(expressions(), lambda c: "cube" in c.ops, settings=QUICK)
+    assert str(case) == "cube(x)" and gradcheck(case, case.point)
+    out, _ = case.graph()
+    assert out.op == "cube" and out.data == case.point[0] ** 3
+    # its bound is its own forward rule on intervals: x**3 is monotone
+    assert (bound("cube", [Interval(-2.0, 1.0)]).lo, bound("cube", [Interval(-2.0, 1.0)]).hi) \
+        == (-8.0, 1.0)
+    expr, (x,) = case.sympy()
+    assert expr == x**3 and sp.diff(expr, x) == 3 * x**2
+    assert evaluate("cube(x)", {"x": 2.0}).data == 8.0
+    case = find(expressions(ops=["cube"]), lambda c: c.size >= 3, settings=QUICK)
+    assert case.ops == {"cube", "sum"}  # cube(cube(x)) could reach 512: two joined by a sum
+
+
+def test_a_new_op_with_a_domain_needs_a_recipe(monkeypatch):
+    root = ops.Op("root", "root", 1, lambda m, xs, c: m.sqrt(xs[0]),
+                  lambda m, xs, z, c: (0.5 / z,), domain=ops.SQRT.domain, function="root")
+    monkeypatch.setitem(autograd.ops.TABLE, "root", root)
+    with pytest.raises(ValueError, match="'root' has no recipe: it has a domain"):
         expressions()
+    expressions(ops=["exp", "sqrt"])  # the others are still drawn: no error
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -169,7 +218,7 @@ def test_shrinking_gives_small_readable_counterexamples():
 def test_shrinking_finds_the_broken_op(monkeypatch):
     """With sin's rule broken, hypothesis boils a failing random graph down to sin alone."""
     wrong = ops.Op("sin", "sin", 1, ops.SIN.forward, lambda m, xs, z, c: (m.sin(xs[0]),))
-    monkeypatch.setattr(ops, "SIN", wrong)
+    monkeypatch.setitem(ops.TABLE, "sin", wrong)  # generated graphs build from the table
     case = find(expressions(), lambda c: not gradcheck(c, c.point), settings=QUICK)
     assert str(case) == "sin(x)", str(case)
 
@@ -244,3 +293,69 @@ def test_mlps_shrink_to_the_smallest_network():
     assert repr(case) == "MLPCase(MLP(1, [1], activation='sigmoid', seed=0), inputs=[0.0])"
     with pytest.raises(ValueError, match="unknown activations"):
         mlps(activations=["swish"])
+
+
+# -- the interval bounds --------------------------------------------------------
+ELEMENTWISE = [name for name, op in OPS.items() if op.arity in (1, 2)]
+CTX = {"pow_const": st.sampled_from([2.0, 3.0, -1.0, 0.5, -2.0, 1.5, -0.5, 0.0]).map(
+    lambda k: (k,)), "leaky_relu": st.sampled_from([0.1, 0.01, 0.2]).map(lambda s: (s,))}
+
+
+@st.composite
+def interval_and_point(draw):
+    lo, hi = sorted(draw(st.floats(-10, 10, allow_subnormal=False)) for _ in range(2))
+    at = draw(st.sampled_from([lo, hi]) | st.floats(lo, hi, allow_subnormal=False))
+    return Interval(lo, hi), at
+
+
+@examples(2000)
+@given(st.sampled_from(ELEMENTWISE), st.data())
+def test_an_ops_bound_holds_every_value_it_takes(name, data):
+    """The op's forward rule on intervals bounds its float forward at any point inside."""
+    op = OPS[name]
+    ctx = data.draw(CTX.get(name, st.just(op.defaults)), label="ctx")
+    drawn = [data.draw(interval_and_point(), label="operand") for _ in range(op.arity)]
+    if op.arity == 2 and data.draw(st.booleans(), label="same node twice"):
+        drawn[1] = drawn[0]  # x*x, x - x: one Interval object, one point
+    ivs, xs = [iv for iv, _ in drawn], tuple(x for _, x in drawn)
+    if op.outside_domain(ops.FLOAT, xs, ctx):
+        return
+    try:
+        z = op.forward(ops.FLOAT, xs, ctx)
+    except (ArithmeticError, ValueError):
+        return
+    b = bound(name, ivs, ctx)
+    assert isinstance(z, float) and b.lo <= z <= b.hi, (name, ivs, xs, ctx, z, b)
+
+
+def test_bounds_by_hand():
+    x = Interval(-2.0, 2.0)
+
+    def ends(iv):
+        return iv.lo, iv.hi
+
+    assert ends(x * x) == (0.0, 4.0) and ends(x * Interval(-2.0, 2.0)) == (-4.0, 4.0)
+    assert ends(bound("relu", [x])) == (-2.0, 2.0)  # x < 0 is undecided: the hull of 0 and x
+    assert ends(bound("relu", [Interval(0.5, 2.0)])) == (0.5, 2.0)
+    assert ends(bound("relu", [Interval(-2.0, -1.0)])) == (0.0, 0.0)
+    assert ends(bound("abs", [Interval(-3.0, 2.0)])) == (0.0, 3.0)
+    assert ends(bound("cos", [Interval(-0.5, 0.5)])) == (math.cos(0.5), 1.0)
+    assert ends(bound("sin", [Interval(-10.0, 10.0)])) == (-1.0, 1.0)
+    assert ends(bound("exp", [Interval(0.0, 1.0)])) == (1.0, math.e)
+    assert ends(bound("pow_const", [x], (3.0,))) == (-8.0, 8.0)
+    assert ends(bound("pow_const", [x], (2.0,))) == (0.0, 4.0)
+    assert ends(bound("dot", [x, 3.0, x, x])) == (-6.0, 10.0)  # 3x + x*x
+    assert ends(bound("sum", [x, Interval(1.0, 2.0)], (0.5,))) == (-0.5, 4.5)
+    for unbounded in (bound("div", [1.0, x]), bound("log", [x]), bound("sqrt", [x]),
+                      bound("pow_const", [x], (-1.0,)), bound("pow_const", [x], (0.5,)),
+                      bound("pow", [x, Interval(1.0, 2.0)]), bound("exp", [Interval(0, 1e4)])):
+        assert ends(unbounded) in ((-math.inf, math.inf), (1.0, math.inf)), unbounded
+    assert ends(bound("div", [1.0, Interval(0.5, 2.0)])) == (0.5, 2.0)
+    assert UNBOUNDED.within(1e300) is False and Interval(-1.0, 1.0).within(1.0)
+    assert (x < 3.0) is True and (x < -2.0) is False and (x < 0.0) is UNDECIDED
+    assert (x >= -2.0) is True and (0.0 > x) is UNDECIDED  # noqa: SIM300 - the reflected one
+    with pytest.raises(TypeError, match="undecided"):
+        bool(x < 0.0)
+    assert ends(INTERVAL.where(x < 0.0, 5.0, x)) == (-2.0, 5.0)
+    with pytest.raises(ValueError, match="lo"):
+        Interval(1.0, 0.0)

@@ -15,9 +15,10 @@ the engine's first derivative.
 
 Finite differences are only an estimate, and they are wrong near a kink: an
 input whose stencil ``[x - eps, x + eps]`` moves the operand of a ``relu``,
-``leaky_relu`` or ``abs`` node (``ops.KINKS``) to within ``eps`` of its kink is
-reported as "non-differentiable here", neither a pass nor a failure. Where
-``f`` is not defined at ``x ± eps`` (``sqrt`` at 0) the row says so.
+``leaky_relu`` or ``abs`` node (an op whose table entry lists ``kinks``) to
+within ``eps`` of its kink is reported as "non-differentiable here", neither a
+pass nor a failure. Where ``f`` is not defined at ``x ± eps`` (``sqrt`` at 0)
+the row says so.
 """
 
 from __future__ import annotations
@@ -27,9 +28,9 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .autodiff import grad, topological_order
-from .ops import TABLE, DomainError
-from .value import Value
+from ..autodiff import grad, topological_order
+from ..ops import TABLE, DomainError
+from ..value import Value
 
 PASS = "pass"
 FAIL = "FAIL"
@@ -335,7 +336,7 @@ def check_expression(
     >>> [bool(r) for r in check_expression("x * y", {"x": 2.0, "y": 3.0})]
     [True]
     """
-    from .expr import evaluate, variables
+    from ..expr import evaluate, variables
 
     names = variables(expression)
     if not names:

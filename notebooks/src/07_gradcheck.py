@@ -22,7 +22,8 @@ import sympy as sp
 from hypothesis import given, settings
 
 from autograd import grad, gradcheck, gradgradcheck
-from autograd.testing import expressions, mlps
+from autograd.testing import expressions
+from nn.testing import mlps
 
 # %% [markdown]
 # ## `gradcheck` on a hand-written function
