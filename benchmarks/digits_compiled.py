@@ -145,7 +145,7 @@ def run_compiled(X, y, order, model) -> dict:
         t5 = time.perf_counter()
         parts[b] = (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)  # see kernels_apart()
     return {"parts": parts, "samples": len(X), "compile": compile_s,
-            "kernels": len(prog.steps), "nodes": len(prog.graph)}
+            "kernels": len(prog.kernels), "nodes": len(prog.graph)}
 
 
 def run_compiled_vector(X, y, order, model) -> dict:
