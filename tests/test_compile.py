@@ -124,6 +124,49 @@ def test_ops_with_a_domain_equal_the_scalar_engine(batch_size):
         assert_matches(fn, [w], batch), name
 
 
+def test_op_constants_that_differ_node_by_node_are_a_column():
+    w = Value(0.9, "w")
+
+    def fn(x):
+        a = w * x
+        squared = a * a
+        # one level: two slopes and two exponents, each kernel's ctx a column
+        return ag.sum([a.leaky_relu(0.1), a.leaky_relu(0.3), squared ** 1.5, squared ** 0.5,
+                       a.leaky_relu(0.1)])
+
+    prog = assert_matches(fn, [w], [[-2.0], [0.5], [3.0], [-0.25]])
+    shape = [(name, len(nodes)) for name, nodes in prog.kernels]
+    assert ("leaky_relu", 3) in shape and ("pow_const", 2) in shape
+
+
+def test_overflow_and_math_domain_errors_as_the_scalar_engine_raises_them():
+    w = Value(10.0, "w")
+    big = ag.compile(lambda x: w * x, [1.0])
+    with pytest.raises(OverflowError, match=r"mul: result too large in sample 1 at node 'w' "
+                                            r"\(data=10.0\), node 'input0' \(data=1e\+308\)"):
+        big(np.array([1.0, 1e308]))
+    with pytest.raises(OverflowError, match="mul: result too large"):
+        w * Value(1e308)
+    assert big(np.array([math.inf])).tolist() == [math.inf] == [(w * Value(math.inf)).data]
+    sin = ag.compile(lambda x: (x * 1.0).sin(), [0.0])
+    with pytest.raises(ag.DomainError, match=r"sin: domain error in sample 1 .*outside the "
+                                             "domain of the function"):
+        sin(np.array([0.0, math.inf]))
+    with pytest.raises(ag.DomainError, match="outside the domain of the function"):
+        (Value(math.inf) * 1.0).sin()
+    sub = ag.compile(lambda x, y: x - y, [0.0, 0.0])  # inf - inf is nan in both engines
+    assert math.isnan(sub(math.inf, math.inf))
+    assert math.isnan((Value(math.inf) - Value(math.inf)).data)
+
+
+def test_an_n_ary_op_without_a_kernel_is_refused(monkeypatch):
+    prod = ops.Op("prod", "Π", 0, lambda m, xs, c: xs[0] * xs[1],
+                  lambda m, xs, z, c: (xs[1], xs[0]))
+    monkeypatch.setitem(ops.TABLE, "prod", prod)
+    with pytest.raises(TypeError, match="n-ary op 'prod'"):
+        ag.compile(lambda x, y: ag.value.apply(prod, (x, y)), [1.0, 2.0])
+
+
 def test_sqrt_at_zero_has_the_scalar_engines_infinite_slope():
     w = Value(2.0)
     prog = ag.compile(lambda x: (w + x).sqrt(), [0.0])

@@ -154,12 +154,13 @@ def ctx_columns(op: Op, nodes: Sequence[Value]) -> tuple:
     """The nodes' ctx, position by position: one number when every node has the same
     (a leaky ReLU's slope), else a (nodes x 1) column (each ``x ** k``'s own ``k``)."""
     size = len(nodes[0].ctx)
+    for v in nodes:
+        if len(v.ctx) != size or not all(isinstance(x, numbers.Real) for x in v.ctx):
+            raise TypeError(f"compile: cannot replay {op.name} nodes whose ctx is not "
+                            f"{size} numbers, got {v.ctx!r}"[:200])
     columns = []
     for j in range(size):
-        values = [v.ctx[j] if len(v.ctx) == size else None for v in nodes]
-        if not all(isinstance(x, numbers.Real) for x in values):
-            raise TypeError(f"compile: cannot replay {op.name} nodes whose ctx is not "
-                            f"{size} numbers, got {nodes[0].ctx!r}"[:200])
+        values = [v.ctx[j] for v in nodes]
         first = values[0]
         if all(x == first for x in values):
             columns.append(float(first))
@@ -248,7 +249,7 @@ class ElementwiseKernel(Kernel):
                                   f"{operands_with_data(node, operands)}: outside the "
                                   "domain of the function") from None
             except ArithmeticError:
-                pass  # the scalar engine makes it an inf and keeps it, as NumPy did here
+                pass  # no math domain error: NumPy's nan stands, as the scalar engine's
 
 
 class SegmentSumKernel(Kernel):

@@ -26,7 +26,7 @@ into NumPy operations.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ..sweep import levels
 from ..value import Constant, Value
@@ -71,8 +71,8 @@ class Plan:
     const_values: list[float]  # S after the parameters
     v_params: list[int]  # the S indices of the parameters copied into V
     need_rows: set[int]  # the V rows whose adjoint reaches a parameter
-    kernels: list[KernelPlan] = field(default_factory=list)
-    n_rows: int = 0
+    kernels: list[KernelPlan]  # in execution order
+    n_rows: int
 
     @property
     def n_params(self) -> int:
@@ -167,14 +167,14 @@ def plan(inputs: Sequence[Value], output: Value, graph: Sequence[Value]) -> Plan
     in_row = {v: i for i, v in enumerate(inputs)}
     leaves = [v for v in graph if not v.parents and v not in in_row]
     consts = [v for v in leaves if is_constant(v)]
+    params = [v for v in leaves if not is_constant(v)]
     # Only the nodes whose adjoint can reach a parameter need a backward pass.
-    needs: set[Value] = {v for v in leaves if not is_constant(v)}
+    needs: set[Value] = set(params)
     for v in graph:
         if any(p in needs for p in v.parents):
             needs.add(v)
     groups = group_by_level(graph, output)
-    params = parameter_order([v for v in leaves if not is_constant(v)],
-                             [nodes for name, nodes in groups if name == "dot"])
+    params = parameter_order(params, [nodes for name, nodes in groups if name == "dot"])
     n_in, n_par = len(inputs), len(params)
 
     static = {p: i for i, p in enumerate(params)}
@@ -204,23 +204,21 @@ def plan(inputs: Sequence[Value], output: Value, graph: Sequence[Value]) -> Plan
 
     # The parameters an elementwise or segment kernel reads (or the output, when it
     # is one) get a V row; a matrix product reads its parameters from S.
-    v_params = sorted({static[p] for k in kernels if k.matmul is None for v in k.nodes
-                       for p in v.parents if p in static and static[p] < n_par}
-                      | ({static[output]} if output in static and static[output] < n_par
-                         else set()))
-    layout = Plan(params, n_in, dict(in_row), static, number_index, const_values, v_params,
-                  set(), kernels)
-    row = layout.row
+    read_in_v = {p for k in kernels if k.matmul is None for v in k.nodes for p in v.parents}
+    read_in_v.add(output)
+    v_params = sorted(static[p] for p in params if p in read_in_v)
+    constants_row = n_in + len(v_params)
+    row = dict(in_row)
     for k, i in enumerate(v_params):
         row[params[i]] = n_in + k
     for c in consts:
-        row[c] = layout.constants_row + static[c] - n_par
-    lo = layout.constants_row + len(const_values)
-    for k in kernels:
-        k.lo = lo
-        for v in k.nodes:
+        row[c] = constants_row + static[c] - n_par
+    lo = constants_row + len(const_values)
+    for kernel in kernels:
+        kernel.lo = lo
+        for v in kernel.nodes:
             row[v] = lo
             lo += 1
-    layout.n_rows = lo
-    layout.need_rows = {row[v] for v in needs if v in row}
-    return layout
+    return Plan(parameters=params, n_inputs=n_in, row=row, static=static,
+                number_index=number_index, const_values=const_values, v_params=v_params,
+                need_rows={row[v] for v in needs if v in row}, kernels=kernels, n_rows=lo)

@@ -41,8 +41,8 @@ class Program:
         self._n_rows = layout.n_rows
         self._row = layout.row
         self._static = layout.static
-        self._n_in, self._n_par, self._c_lo = layout.n_inputs, layout.n_params, \
-            layout.constants_row
+        self._n_in, self._n_par = layout.n_inputs, layout.n_params
+        self._c_lo = layout.constants_row
         self._out_row = layout.row[output]
         self._const_values = np.asarray(layout.const_values, dtype=float)
         self._v_params = cheapest_index(layout.v_params) if layout.v_params else None
