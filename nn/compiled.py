@@ -1,14 +1,15 @@
 """``fit``'s compiled replay: a batch step that replays one recorded graph.
 
 ``compiled_batch_step`` stands in for ``train.scalar_batch_step``: the first
-batch traces ONE sample's loss, ``loss_fn(model(x), t)``, with the sample's
+batch (or ``trace``, which ``fit`` calls before training when ``compiled`` is left
+at None) traces ONE sample's loss, ``loss_fn(model(x), t)``, with the sample's
 inputs and its target as the program's inputs (``autograd.compile``); every
 batch then runs forward and backward over all its samples at once and adds
 the batch-mean gradient into each parameter's ``.grad``, as the scalar step
 does. A class index given to ``cross_entropy`` becomes a one-hot target, so a
 label is data, not a choice of node.
 
-NumPy is imported when the first batch is compiled, not with ``nn``.
+NumPy is imported when a loss is traced, not with ``nn``.
 """
 
 from __future__ import annotations

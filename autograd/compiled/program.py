@@ -212,6 +212,7 @@ def compile(fn: Callable[..., Value], example_inputs: Sequence[float | Value]) -
     its ``.data`` at each call. Raises TracingError if ``fn`` branches on a value
     computed from its inputs.
 
+    >>> import numpy as np
     >>> w = Value(2.0, "w")
     >>> prog = compile(lambda x, y: (w * x - y) ** 2, [1.0, 0.0])
     >>> prog.backward(np.array([1.0, 2.0]), np.array([0.0, 1.0])).tolist(), w.grad
