@@ -24,7 +24,7 @@ divisor that may be 0, ``log`` of a non-positive number) the result is
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from ..ops import FLOAT
@@ -107,7 +107,7 @@ class Interval:
             # the same object is the same node: x * x >= 0, which x * y is not
             return self ** 2
         o = Interval.of(other)
-        return _extremes(a * b for a in (self.lo, self.hi) for b in (o.lo, o.hi))
+        return _extremes(lambda: [a * b for a in (self.lo, self.hi) for b in (o.lo, o.hi)])
 
     __rmul__ = __mul__
 
@@ -116,7 +116,7 @@ class Interval:
         if o.lo <= 0 <= o.hi:
             return UNBOUNDED  # the divisor may be 0
         # a / b is monotone in a and in b while b keeps its sign: the corners bound it
-        return _extremes(a / b for a in (self.lo, self.hi) for b in (o.lo, o.hi))
+        return _extremes(lambda: [a / b for a in (self.lo, self.hi) for b in (o.lo, o.hi)])
 
     def __rtruediv__(self, other: float) -> Interval:
         return Interval.of(other) / self
@@ -128,7 +128,7 @@ class Interval:
         if self.lo <= 0:
             return UNBOUNDED  # x**y for x <= 0 is undefined or not monotone
         # for x > 0, x**y is monotone in x and in y: the corners bound it
-        return _extremes(b**k for b in (self.lo, self.hi) for k in (e.lo, e.hi))
+        return _extremes(lambda: [b**k for b in (self.lo, self.hi) for k in (e.lo, e.hi)])
 
     def __rpow__(self, base: float) -> Interval:
         return Interval.of(base) ** self
@@ -139,12 +139,12 @@ class Interval:
         if k != math.floor(k):  # a fractional power: real and monotone for x >= 0 only
             if lo < 0 or (k < 0 and lo == 0):
                 return UNBOUNDED
-            return _extremes((lo**k, hi**k))
+            return _extremes(lambda: [lo**k, hi**k])
         if k < 0 and lo <= 0 <= hi:
             return UNBOUNDED  # a pole at 0
-        ends = (lo**k, hi**k)
         # x**k is monotone on each side of 0; an even power turns at 0
-        return _extremes((*ends, 0.0) if lo < 0 < hi and k > 0 else ends)
+        turn = [0.0] if lo < 0 < hi and k > 0 else []
+        return _extremes(lambda: [lo**k, hi**k, *turn])
 
     # -- comparisons: decided only when the intervals do not overlap --------------------
     def __lt__(self, other: Interval | float) -> bool | Undecided:
@@ -166,9 +166,14 @@ UNBOUNDED = Interval(-math.inf, math.inf)
 """No finite bound is known: a recipe never picks a node with this interval."""
 
 
-def _extremes(values: Iterable[float]) -> Interval:
-    values = list(values)
-    if any(math.isnan(v) for v in values):  # 0 * inf at a corner: nothing is known
+def _extremes(corners: Callable[[], list[float]]) -> Interval:
+    """The interval from the smallest to the largest of the values ``corners()``
+    computes; UNBOUNDED when one overflows (1e200 ** 2) or is undefined (0 * inf)."""
+    try:
+        values = corners()
+    except OverflowError:
+        return UNBOUNDED
+    if any(math.isnan(v) for v in values):
         return UNBOUNDED
     return Interval(min(values), max(values))
 
@@ -199,7 +204,7 @@ def _wave(f: Callable[[float], float], peak: float) -> Callable[[Interval], Inte
     """sin or cos: the values at the ends, or ±1 where a peak or a trough lies inside."""
 
     def bound(x: Interval) -> Interval:
-        if not (math.isfinite(x.lo) and math.isfinite(x.hi)):
+        if not x.hi - x.lo < 2 * math.pi:  # a whole period, or an infinite end
             return Interval(-1.0, 1.0)
         ends = (f(x.lo), f(x.hi))
         top = 1.0 if _reaches(x, peak) else max(ends)

@@ -278,6 +278,10 @@ def _sum(b: _Builder) -> None:
     b.add("sum", tuple(b.pick(lambda iv: iv.within(share)) for _ in range(n)), (c,))
 
 
+def _times_within(factor: Interval, limit: float) -> Callable[[Interval], bool]:
+    return lambda iv: (factor * iv).within(limit)
+
+
 def _dot(b: _Builder) -> None:
     n = b.draw(st.integers(1, 3))
     share = BOUND / n
@@ -285,8 +289,7 @@ def _dot(b: _Builder) -> None:
     for _ in range(n):
         w = b.pick(lambda iv: iv.within(math.sqrt(share)))
         c = b.constant()
-        wiv = b.ivs[w]
-        x = c if c is not None else b.pick(lambda iv, wiv=wiv: (wiv * iv).within(share))
+        x = c if c is not None else b.pick(_times_within(b.ivs[w], share))
         args += [w, x]
     b.add("dot", tuple(args))
 
