@@ -1,6 +1,6 @@
 """Checking the engine's derivatives.
 
-- ``gradcheck``, ``gradgradcheck``, ``check_expression`` (``gradcheck.py``):
+- ``gradcheck``, ``gradgradcheck``, ``check_expression`` (``finite_differences.py``):
   the engine against finite differences, for a function or an expression text;
 - ``strategies.py``: hypothesis strategies drawing random graphs and Values;
 - ``bounds.py``: the interval arithmetic that keeps those graphs inside every
@@ -8,12 +8,12 @@
 - ``oracles.py``: the same graphs as SymPy expressions (exact derivatives) and
   the size of the engine's float64 rounding.
 
-Only ``gradcheck.py`` is imported here, and it needs nothing beyond the
+Only ``finite_differences.py`` is imported here, and it needs nothing beyond the
 standard library: ``import autograd`` never imports hypothesis or SymPy. The
 strategies are public as ``autograd.testing``.
 """
 
-from .gradcheck import (
+from .finite_differences import (
     FAIL,
     KINK,
     PASS,
