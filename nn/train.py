@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import autograd
-from autograd import Value, dot, no_grad
+from autograd import DomainError, Value, dot, no_grad
 
 from .data import DataLoader, as_dataset
 from .history import History
@@ -152,7 +152,9 @@ def _compiled_step_or_reason(model: Module, loss_fn: LossFn, l2: float, dataset:
     try:
         step.trace(*samples[0])
         reason = step.differs_from_scalar([x for x, _ in samples], [t for _, t in samples])
-    except Exception as e:  # whatever stops the replay, the scalar engine is the reference
+    except (ArithmeticError, DomainError):
+        raise  # the numbers themselves are bad: the scalar engine would stop the same way
+    except Exception as e:  # whatever else stops the replay, the scalar engine is the reference
         return None, f"{type(e).__name__}: {e}"
     return (step, "") if reason is None else (None, reason)
 

@@ -290,3 +290,16 @@ def test_history_plots_to_a_file(tmp_path):
     assert list(line.get_ydata()) == [1.0, 0.5]
     assert [p.name for p in tmp_path.iterdir()] == ["history.png"]  # no temporary file left
     assert len(nn.History(train_loss=[1.0]).plot().axes) == 1
+
+
+def test_fit_does_not_fall_back_on_numbers_that_overflow():
+    """An overflow is the data's fault, not the replay's: the default raises it as the
+    scalar engine would, with no 'falling back' warning first."""
+    data = nn.data.ListDataset([[1e200], [2e200]], [0.0, 1.0])
+    model = nn.MLP(1, [1], seed=0)
+    model.load_state_dict({"layers.0.neurons.0.w.0": 1e200, "layers.0.neurons.0.b": 0.0})
+    optimizer = nn.optim.SGD(model.parameters(), lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(OverflowError, match="dot: result too large"):
+            nn.fit(model, nn.mse, optimizer, data, epochs=1, progress=False)

@@ -63,10 +63,10 @@ assert gradgradcheck(f, [1.5, 0.7])
 # %% [markdown]
 # ## Property tests: a hundred random functions
 #
-# A bug in one rule hides easily from a few examples. `autograd.testing` holds
-# [Hypothesis](https://hypothesis.readthedocs.io) strategies: `expressions()` draws random
-# computation graphs over all the engine's operations, reusing sub-expressions (the case
-# the memo is for) and staying inside every operation's domain; `mlps()` draws small
+# A bug in one rule hides easily from a few examples. `autograd.testing` and `nn.testing`
+# hold [Hypothesis](https://hypothesis.readthedocs.io) strategies: `expressions()` draws
+# random computation graphs over all the engine's operations, reusing sub-expressions (the
+# case the memo is for) and staying inside every operation's domain; `mlps()` draws small
 # `nn.MLP` networks. A property is a statement that must hold for every draw.
 
 # %%
