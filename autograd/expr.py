@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 from . import value as _v
 from .ops import TABLE, Op
@@ -37,13 +38,13 @@ def _caller(op: Op) -> Callable[..., Value]:
     if op.arity == 0:
         return getattr(_v, op.name)  # value.sum, value.dot
 
-    def call(*args: object) -> Value:
+    def call(*args: Value | float) -> Value:
         operands, ctx = args[:op.arity], args[op.arity:]
         if len(operands) != op.arity:
             raise TypeError(f"takes {op.arity} operand(s), got {len(operands)}")
         if len(ctx) > len(op.defaults):
             raise TypeError(f"takes at most {op.arity + len(op.defaults)} arguments")
-        ctx = tuple(float(c) for c in ctx) + op.defaults[len(ctx):]  # type: ignore[arg-type]
+        ctx = tuple(float(c) for c in ctx) + op.defaults[len(ctx):]
         return apply(op, tuple(as_value(x, op.name) for x in operands), ctx)
 
     return call
@@ -142,7 +143,7 @@ def evaluate(text: str, values: Mapping[str, Value | float]) -> Value:
     tree = parse(text)
     leaves = {name: v if isinstance(v, Value) else Value(v, name) for name, v in values.items()}
     # Evaluate children before parents without recursion: post-order over the AST.
-    results: dict[int, object] = {}
+    results: dict[int, Value | float | list[Any]] = {}
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, ready = stack.pop()
@@ -153,7 +154,7 @@ def evaluate(text: str, values: Mapping[str, Value | float]) -> Value:
             continue
         args = [results.pop(id(k)) for k in kids]
         results[id(node)] = _apply(node, args, leaves, text)
-    out = results[id(tree)]
+    out = cast(Value | float, results[id(tree)])  # parse() allows lists only as arguments
     return out if isinstance(out, Value) else Value(out)
 
 
@@ -169,9 +170,10 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return []
 
 
-def _apply(node: ast.AST, args: list, leaves: Mapping[str, Value], text: str) -> object:
+def _apply(node: ast.AST, args: list[Any], leaves: Mapping[str, Value],
+           text: str) -> Value | float | list[Any]:
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(cast(int | float, node.value))  # parse() allows only numbers here
     if isinstance(node, ast.Name):
         if node.id not in leaves:
             raise ExpressionError(f"no value given for {node.id!r} (use --at {node.id}=...)")
@@ -185,8 +187,8 @@ def _apply(node: ast.AST, args: list, leaves: Mapping[str, Value], text: str) ->
         result = _binop(type(node.op), a, b)
     elif isinstance(node, ast.UnaryOp):
         result = args[0] if isinstance(node.op, ast.UAdd) else -args[0]
-    else:
-        name = node.func.id
+    else:  # a call: parse() allows no other node, and only plain names as functions
+        name = cast(ast.Name, cast(ast.Call, node).func).id
         try:
             result = functions()[name](*args)
         except TypeError as e:

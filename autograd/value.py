@@ -327,7 +327,7 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
     # numbers as floats: the rules tell the operands (nodes) from the numbers by type
     ws = tuple([w if isinstance(w, Value) else _as_float(w, "dot") for w in ws])
     xs = tuple([x if isinstance(x, Value) else _as_float(x, "dot") for x in xs])
-    operands = [x for pair in zip(ws, xs) for x in pair if type(x) is not float]
+    operands = [x for pair in zip(ws, xs) for x in pair if isinstance(x, Value)]
     return apply(ops.DOT, tuple(operands), (ws, xs))
 
 

@@ -98,7 +98,8 @@ class DataLoader:
 
     def __init__(self, dataset: Any, batch_size: int = 1, shuffle: bool = False,
                  seed: int | None = 0, drop_last: bool = False) -> None:
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) \
+        # int is listed for mypy, which does not know that an int is a numbers.Integral
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, numbers.Integral)) \
                 or batch_size < 1:
             raise ValueError(f"DataLoader: batch_size must be an int >= 1, got {batch_size!r}")
         self.dataset = as_dataset(dataset)

@@ -24,7 +24,7 @@ def _count(n: object, what: str = "n", low: int = 1) -> int:
 
 
 def _noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not noise >= 0:
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real) or not float(noise) >= 0:
         raise ValueError(f"noise must be a number >= 0, got {noise!r}")
     return float(noise)
 
@@ -39,11 +39,12 @@ def _linspace(start: float, stop: float, n: int, endpoint: bool = True) -> list[
 def _finish(points: list[tuple[list[float], int]], rng: random.Random,
             labels: Labels | None) -> ListDataset:
     rng.shuffle(points)
+    targets: list[float] = [y for _, y in points]
     if labels is not None:
         if len(labels) != 2:
             raise ValueError(f"labels must be a pair (class 0, class 1), got {labels!r}")
-        points = [(x, labels[y]) for x, y in points]
-    return ListDataset([x for x, _ in points], [y for _, y in points])
+        targets = [labels[y] for _, y in points]
+    return ListDataset([x for x, _ in points], targets)
 
 
 def moons(n: int = 100, noise: float = 0.1, seed: int = 0,

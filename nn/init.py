@@ -53,7 +53,7 @@ def get_scheme(init: str | Callable[[Rng, int, int], float]) -> Callable[[Rng, i
     raise TypeError(f"init must be a scheme name or a function, got {type(init).__name__}")
 
 
-def make_rng(seed: int | random.Random | None) -> Rng:
+def make_rng(seed: int | Rng | None) -> Rng:
     """``random.Random(seed)`` for an int, the generator itself for a Random, and the
     global ``random`` module for None (micrograd's behaviour)."""
     if seed is None or seed is random:

@@ -39,7 +39,8 @@ def _size(x: object, what: str) -> int:
 def _inputs_and_one(x: Input, nin: int, module: Module) -> list:
     """The inputs as a list with a final 1.0, the bias's input; a lone number or Value
     is a one-element input (handy for one-variable models)."""
-    x1 = [x, 1.0] if isinstance(x, (Value, numbers.Real)) else [*x, 1.0]
+    # float is listed for mypy, which does not know that a float is a numbers.Real
+    x1 = [x, 1.0] if isinstance(x, (Value, float, numbers.Real)) else [*x, 1.0]
     if len(x1) != nin + 1:
         name = module._path.rstrip(".") or type(module).__name__
         raise ValueError(f"{name}: expected {nin} inputs, got {len(x1) - 1}")
@@ -154,9 +155,10 @@ class MLP(Module):
             for i in range(len(nouts))]
 
     def forward(self, x: Input) -> Value | list[Value]:
-        for layer in self.layers:
-            x = layer.forward(x)
-        return x
+        out = self.layers[0].forward(x)
+        for layer in self.layers[1:]:
+            out = layer.forward(out)
+        return out
 
     @property
     def sizes(self) -> list[int]:
@@ -164,9 +166,12 @@ class MLP(Module):
         return [len(self.layers[0].neurons[0].w)] + [len(layer.neurons) for layer in self.layers]
 
     def config(self) -> dict[str, Any] | None:
-        configs = [layer.config() for layer in self.layers]
-        if any(c is None for c in configs):
-            return None
+        configs = []
+        for layer in self.layers:
+            c = layer.config()
+            if c is None:
+                return None
+            configs.append(c)
         hidden = {c["activation"] for c in configs[:-1]}
         if len(hidden) > 1:
             return None

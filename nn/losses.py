@@ -54,10 +54,12 @@ def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Target
     m = max(z.data for z in zs)
     shifted = [z - m for z in zs]
     lse = autograd.sum([s.exp() for s in shifted]).log()
-    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
-        if not 0 <= target < len(zs):
+    # int is listed for mypy, which does not know that an int is a numbers.Integral
+    if isinstance(target, (int, numbers.Integral)) and not isinstance(target, bool):
+        index = int(target)
+        if not 0 <= index < len(zs):
             raise ValueError(f"cross_entropy: class {target} out of range for {len(zs)} logits")
-        return lse - shifted[int(target)]
+        return lse - shifted[index]
     if isinstance(target, (bool, Value, numbers.Real, str, bytes)):
         raise TypeError("cross_entropy: target must be a class index (int) or a list of "
                         f"{len(zs)} probabilities, got {type(target).__name__} {target!r}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from typing import TextIO
+from typing import TextIO, cast
 
 from ..autodiff import topological_order
 from ..value import Value
@@ -85,8 +85,9 @@ def print_steps(root: Value, write: Callable[[str], object] = print,
     total = None
     shown = 0
     for step in steps(root):
+        memo = cast(MemoView, step.memo)  # steps() gives every Step its memo
         if total is None:
-            total = len(step.memo)
+            total = len(memo)
         elif proceed is not None and not proceed():
             break
         node = step.node
@@ -95,7 +96,7 @@ def print_steps(root: Value, write: Callable[[str], object] = print,
         write("  " + chain_rule_symbols(step, ascii))
         if step.contributions:
             write("  " + chain_rule_line(step, ascii))
-        write("  " + memo_line(step.memo, ascii))
+        write("  " + memo_line(memo, ascii))
         shown += 1
     return shown
 

@@ -165,7 +165,7 @@ def _value_label(i: int, v: Value, shown: str, grad: float | str | None, style: 
     if shown:
         cells.append(f"<TD>{_esc(_short(shown))}</TD>")
     cells.append(f"<TD>data {short_number(v.data)}</TD>")
-    if grad is PENDING:
+    if isinstance(grad, str):  # PENDING, the only string
         cells.append(f'<TD ID="v{i}_grad" TOOLTIP="memo entry not filled yet">'
                      f'<FONT COLOR="{COLOURS["pending"]}">grad ?</FONT></TD>')
     elif grad is not None:
@@ -183,7 +183,8 @@ def _highlight_parts(highlight: object, position: Mapping[Value, int]):
         return None, None, (), None
     if isinstance(highlight, Value):
         node, grad, children, memo = highlight, None, (), None
-    elif hasattr(highlight, "node") and hasattr(highlight, "contributions"):
+    elif (hasattr(highlight, "node") and hasattr(highlight, "grad")
+          and hasattr(highlight, "contributions")):
         node, grad = highlight.node, highlight.grad
         children = tuple(c.child for c in highlight.contributions)
         memo = getattr(highlight, "memo", None)
@@ -241,7 +242,7 @@ def draw(
     order = topological_order(root)
     position = {v: i for i, v in enumerate(order)}
     highlighted, highlighted_grad, children, memo = _highlight_parts(highlight, position)
-    paths = _clusters(order) if cluster or collapse else [()] * len(order)
+    paths: list[tuple[str, ...]] = _clusters(order) if cluster or collapse else [()] * len(order)
     groups = _groups(order, paths, max_nodes, collapse)
 
     # imported here, not at the top: both modules import this one
@@ -391,7 +392,7 @@ def _group_node(g: Any, key: tuple[str, ...], cluster_id: int, groups: Mapping[i
 
 
 def _grad_text(grad: float | str) -> str:
-    return "?" if grad is PENDING else short_number(grad)
+    return "?" if isinstance(grad, str) else short_number(grad)  # a string is PENDING
 
 
 def _edges(g: Any, order: list[Value], position: Mapping[Value, int], groups: Mapping,

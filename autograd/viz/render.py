@@ -94,9 +94,9 @@ def find_dot() -> Path | None:
         found = shutil.which(chosen)  # a bare command name such as "dot"
         return Path(found) if found else None
     for folder in _script_folders():
-        found = _pure_in(folder)
-        if found:
-            return found
+        pure = _pure_in(folder)
+        if pure:
+            return pure
     for name in (PURE, "dot"):
         on_path = shutil.which(name)
         if on_path:

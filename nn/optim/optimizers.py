@@ -23,11 +23,12 @@ def _number(name: str, x: object, low: float, high: float = math.inf,
             high_open: bool = False, opt: str = "") -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real) or math.isnan(x):
         raise ValueError(f"{opt}: {name} must be a number, got {x!r}")
-    ok = low <= x and (x < high if high_open else x <= high)
+    value = float(x)
+    ok = low <= value and (value < high if high_open else value <= high)
     if not ok:
         bracket = ")" if high_open else "]"
         raise ValueError(f"{opt}: invalid {name} {x!r}, must be in [{low}, {high}{bracket}")
-    return float(x)
+    return value
 
 
 def _params(params: object, opt: str) -> list[Value]:

@@ -20,7 +20,7 @@ def _positive_int(name: str, x: object, cls: str) -> int:
 
 
 def _factor(name: str, x: object, cls: str, low: float = 0.0, high: float = math.inf) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not low <= x <= high:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not low <= float(x) <= high:
         raise ValueError(f"{cls}: {name} must be a number in [{low}, {high}], got {x!r}")
     return float(x)
 
