@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from autograd import no_grad
+from autograd.files import write_atomically
 
-from ._files import atomic_write
 from .datasets import moons
 from .history import History
 from .io import save
@@ -79,9 +79,7 @@ def plot_decision_boundary(model: MLP, data: Any, path: str | Path, step: float 
     ax.scatter([p[0] for p in xs], [p[1] for p in xs], c=labels, s=30, cmap="Spectral",
                edgecolors="k", linewidths=0.5)
     ax.set_title(title)
-    path = Path(path)
-    atomic_write(path, lambda temp: fig.savefig(temp, format="png", dpi=100), suffix=".png")
-    return path
+    return write_atomically(path, lambda f: fig.savefig(f, format="png", dpi=100))
 
 
 def run(out_dir: str | Path = "memograd-demo", epochs: int = 100, seed: int = MODEL_SEED,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._files import atomic_write
+from autograd.files import check_writable, write_atomically
 
 
 @dataclass
@@ -32,12 +32,15 @@ class History:
 
     def plot(self, path: str | Path | None = None) -> Any:
         """A matplotlib Figure of loss (and accuracy) per epoch; saved to ``path`` when
-        given (atomically, format from the extension). Needs matplotlib."""
+        given, format from the extension (PNG without one), as
+        ``autograd.files.write_atomically`` writes files. Needs matplotlib."""
         try:
             import matplotlib.pyplot as plt
         except ImportError as e:
             raise ImportError('History.plot needs matplotlib: pip install "memograd[notebooks]"'
                               ) from e
+        if path is not None:
+            check_writable(path)  # a bad path fails before the figure is drawn
         panels = 2 if self.train_accuracy or self.val_accuracy else 1
         fig = plt.figure(figsize=(5 * panels, 3.5), layout="constrained")
         # Made through pyplot so Jupyter knows how to show it, then released from pyplot
@@ -56,7 +59,6 @@ class History:
             ax.set_title(title)
             ax.legend()
         if path is not None:
-            suffix = Path(path).suffix
-            atomic_write(path, lambda temp: fig.savefig(temp, format=suffix[1:] or "png"),
-                         suffix=suffix)
+            fmt = Path(path).suffix[1:] or "png"
+            write_atomically(path, lambda f: fig.savefig(f, format=fmt))
         return fig
