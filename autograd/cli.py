@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from .autodiff import memo_table
 from .explain import comparison_report, plain_number, step_through
 from .expr import ExpressionError, evaluate, variables
+from .files import check_writable
 from .value import Value
 from .viz import MAX_NODES, RendererNotFound, save, walkthrough
 
@@ -86,8 +87,13 @@ def build(expression: str, at: Sequence[str]) -> Value:
 def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
                    max_nodes: int | None) -> None:
     """Write each (path, "svg" | "png" | "html") of ``root`` and say so; the drawings
-    show the memo (dC/dnode) and the local derivatives on the edges."""
+    show the memo (dC/dnode) and the local derivatives on the edges.
+
+    Every path is checked first, so a bad later path leaves the earlier files alone.
+    """
     limit = MAX_NODES if max_nodes is None else max_nodes
+    for path, _ in pictures:
+        check_writable(path)
     for path, kind in pictures:
         if kind == "html":
             walkthrough(root, path, title=title, max_nodes=limit)
@@ -102,7 +108,8 @@ def cmd_trace(args: argparse.Namespace) -> int:
     root = build(expression, at)
     shown = ", ".join(at) if at else "(no variables)"
     pictures = [(path, kind) for path, kind in
-                ((args.svg, "svg"), (args.png, "png"), (args.html, "html")) if path]
+                ((args.svg, "svg"), (args.png, "png"), (args.html, "html"))
+                if path is not None]  # --svg "" is an error, not "no picture"
     if pictures:  # before the (possibly interactive) output, so a bad path fails fast
         write_pictures(root, pictures, title=f"{expression}  at  {shown}",
                        max_nodes=args.max_nodes)

@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..files import write_atomically
+from ..files import check_writable, write_atomically
 from ..value import Value
 from .dot import draw
 
@@ -213,13 +213,17 @@ def ready_to_render(drawing: graphviz.Digraph, format: str | None) -> Iterator[N
 
 def save(root: Value, path: str | os.PathLike, format: str | None = None,
          **options: Any) -> Path:
-    """Draw ``root`` (``options`` as for ``draw``) and write the picture to ``path``
-    atomically; the format comes from the suffix (``.svg``, ``.png``) unless given.
+    """Draw ``root`` (``options`` as for ``draw``) and write the picture to ``path`` as
+    ``autograd.files.write_atomically`` does (a symlink's target, atomically, keeping
+    its permissions; a device or FIFO in place); the format comes from the suffix
+    (``.svg``, ``.png``) unless given.
 
-    RendererNotFound (with an install hint) when nothing can render that format.
+    RendererNotFound (with an install hint) when nothing can render that format; an
+    OSError naming ``path`` when it cannot be written, raised before drawing.
     """
-    path = Path(path)
-    fmt = (format or path.suffix.lstrip(".")).lower()
+    check_writable(path)  # before the drawing, which can take a while
+    fmt = (format or Path(path).suffix.lstrip(".")).lower()
     if not fmt:
-        raise ValueError(f"save: cannot tell the format of {str(path)!r}; add .svg or .png")
+        raise ValueError(f"save: cannot tell the format of {os.fspath(path)!r}; "
+                         "add .svg or .png")
     return write_atomically(path, draw(root, **options).pipe(format=fmt))
