@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 import tempfile
@@ -184,25 +183,25 @@ def execute(nb: Any, timeout: int = CELL_TIMEOUT, cell_times: list | None = None
 
 
 def write(nb: Any, path: Path) -> None:
-    """Write ``nb`` atomically (temp file + os.replace)."""
+    """Write ``nb`` as ``autograd.files.write_atomically`` writes files: through a
+    temporary file renamed over the target (a symlink's target), keeping its mode."""
     import nbformat
 
+    from autograd.files import write_atomically
+
     nbformat.validate(nb)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            nbformat.write(nb, f)
-        os.chmod(tmp, mode)  # mkstemp makes it private; a notebook is for reading
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    text = nbformat.writes(nb)
+    write_atomically(path, text if text.endswith("\n") else text + "\n")  # as nbformat.write
 
 
 def build(sources: Iterable[Path], slowest: int = 0) -> dict[str, float]:
     """Build, run and write each lesson; returns seconds per notebook.
     With ``slowest``, also print that many of each notebook's slowest cells."""
+    from autograd.files import check_writable
+
+    sources = list(sources)
+    for source in sources:  # a notebook that cannot be written fails before the first run
+        check_writable(notebook_path(source))
     times = {}
     for source in sources:
         target = notebook_path(source)
