@@ -65,7 +65,7 @@ class _Compiled:
 
     def target_row(self, t: Any) -> list[float]:
         if self.one_hot:
-            if not isinstance(t, numbers.Integral) or not 0 <= t < self.n_out:
+            if not isinstance(t, numbers.Integral) or not 0 <= int(t) < self.n_out:
                 raise ValueError(f"fit (compiled replay): class {t!r} out of range for "
                                  f"{self.n_out} outputs")
             return [1.0 if i == t else 0.0 for i in range(self.n_out)]
@@ -116,14 +116,18 @@ class CompiledBatchStep:
         NumPy)."""
         self.compiled = _Compiled(self.model, self.loss_fn, x, t)
 
+    def _traced(self, inputs: list, targets: list) -> _Compiled:
+        """The recorded program: the first sample's, unless ``trace`` recorded one."""
+        if self.compiled is None:
+            self.compiled = _Compiled(self.model, self.loss_fn, inputs[0], targets[0])
+        return self.compiled
+
     def differs_from_scalar(self, inputs: list, targets: list) -> str | None:
         """Where the replayed losses of these samples differ from the scalar engine's
         (to 1e-9), as a sentence; None if they do not. A graph recorded from code that
         reads ``.data`` or compares Values with ``==`` replays the example's choices for
         every sample, which the tracer cannot see but this comparison can."""
-        if self.compiled is None:
-            self.trace(inputs[0], targets[0])
-        c = self.compiled
+        c = self._traced(inputs, targets)
         replayed = c.prog(*c.columns(inputs, targets)).tolist()
         with autograd.no_grad():
             for i, (x, t, got) in enumerate(zip(inputs, targets, replayed)):
@@ -137,9 +141,7 @@ class CompiledBatchStep:
         return None
 
     def __call__(self, inputs: list, targets: list) -> BatchResult:
-        if self.compiled is None:
-            self.trace(inputs[0], targets[0])
-        c = self.compiled
+        c = self._traced(inputs, targets)
         losses = c.prog.backward(*c.columns(inputs, targets), reduction="mean")
         loss = sum(losses.tolist()) / len(inputs)
         if self.l2:

@@ -164,7 +164,8 @@ def _check(name: str, x: object, low: float, allow_none: bool = False,
     if x is None and allow_none:
         return
     kind = numbers.Integral if integer else numbers.Real
-    if isinstance(x, bool) or not isinstance(x, kind) or not x >= low:
+    # not x >= low, with the < that numbers.Real declares (x != x: x is NaN)
+    if isinstance(x, bool) or not isinstance(x, kind) or x < low or x != x:
         raise ValueError(f"fit: {name} must be {'an int' if integer else 'a number'} >= {low}"
                          f"{' or None' if allow_none else ''}, got {x!r}")
 
@@ -220,7 +221,7 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
     val = val_data if val_data is None or isinstance(val_data, DataLoader) \
         else as_dataset(val_data)
     want_accuracy = _measure_accuracy(accuracy, loss_fn)
-    batch_step = None
+    batch_step: Callable[[list, list], BatchResult] | None = None
     if compiled:
         from .compiled import compiled_batch_step  # imports NumPy on first use
 
@@ -256,6 +257,7 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
                 history.train_accuracy.append(correct / n)
             if val is not None:
                 ev = evaluate(model, val, loss_fn, accuracy=want_accuracy, threshold=threshold)
+                assert ev.loss is not None  # evaluate measures the loss: loss_fn is given
                 history.val_loss.append(ev.loss)
                 if ev.accuracy is not None:
                     history.val_accuracy.append(ev.accuracy)

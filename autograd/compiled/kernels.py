@@ -26,12 +26,16 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .. import ops
 from ..ops import FLOAT, DomainError, Op, ZeroDivisionDomainError
 from ..value import Value
 from .plan import KernelPlan, MatmulPlan, Plan
 from .trace import describe_node
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.intp]
 
 
 class NUMPY:
@@ -77,7 +81,7 @@ class NUMPY:
         return x  # blocks are numbers already (an array's own .data is its buffer)
 
 
-def cheapest_index(rows: Sequence[int], broadcast: bool = True) -> Any:
+def cheapest_index(rows: Sequence[int], broadcast: bool = True) -> slice | IntArray:
     """The cheapest NumPy index for ``rows``: a slice (a view, no copy) when they are
     consecutive or, if ``broadcast``, all one row (a (1 x batch) view that broadcasts),
     else an int array."""
@@ -97,7 +101,9 @@ class Scatter:
 
     def __init__(self, targets: Sequence[int]) -> None:
         t = np.asarray(targets, dtype=np.intp)
-        self.perm = self.starts = None
+        self.index: int | slice | IntArray
+        self.perm: IntArray | None = None  # "reduce" only: the targets' stable sort
+        self.starts: IntArray | None = None  # and where each target's run starts in it
         if (t == t[0]).all():
             self.kind, self.index = "one", int(t[0])
         elif len(np.unique(t)) == len(t):
@@ -109,12 +115,13 @@ class Scatter:
             self.kind, self.index = "reduce", ts[self.starts]
             self.perm = perm
 
-    def add(self, G: np.ndarray, block: np.ndarray) -> None:
+    def add(self, G: FloatArray, block: FloatArray) -> None:
         if self.kind == "one":
             G[self.index] += block.sum(axis=0) if block.shape[0] > 1 else block[0]
         elif self.kind == "unique":
             G[self.index] += block
         else:
+            assert self.perm is not None and self.starts is not None  # set for "reduce"
             G[self.index] += np.add.reduceat(block[self.perm], self.starts, axis=0)
 
 
@@ -130,18 +137,25 @@ class StaticAdd:
         self.unique = len(np.unique(flat)) == len(flat)
         self.wanted = bool((flat < n_par).any())
 
-    def add(self, Gs: np.ndarray, values: np.ndarray) -> None:
+    def add(self, Gs: FloatArray, values: FloatArray) -> None:
         if self.unique:
             Gs[self.index] += values
         else:
             np.add.at(Gs, self.index, values)
 
 
-def times_local(local: Any, g: np.ndarray) -> np.ndarray:
+def times_local(local: Any, g: FloatArray) -> FloatArray:
     """``g * local``, skipping the multiplication for the constant locals 1 and -1."""
     if isinstance(local, float):
         return g if local == 1.0 else -g if local == -1.0 else g * local
     return g * local
+
+
+def batch_summed(g: FloatArray, scale: FloatArray | None = None) -> FloatArray:
+    """Each row of ``g`` (one node's adjoints) summed over the batch, times the node's
+    number in ``scale`` if given."""
+    gs = g.sum(axis=1)
+    return gs if scale is None else gs * scale
 
 
 def operands_with_data(node: Value, data: Sequence[float]) -> str:
@@ -150,7 +164,7 @@ def operands_with_data(node: Value, data: Sequence[float]) -> str:
     return ", ".join(f"{describe_node(p)} (data={x!r})" for p, x in zip(node.parents, data))
 
 
-def ctx_columns(op: Op, nodes: Sequence[Value]) -> tuple:
+def ctx_columns(op: Op, nodes: Sequence[Value]) -> tuple[float | FloatArray, ...]:
     """The nodes' ctx, position by position: one number when every node has the same
     (a leaky ReLU's slope), else a (nodes x 1) column (each ``x ** k``'s own ``k``)."""
     size = len(nodes[0].ctx)
@@ -158,7 +172,7 @@ def ctx_columns(op: Op, nodes: Sequence[Value]) -> tuple:
         if len(v.ctx) != size or not all(isinstance(x, numbers.Real) for x in v.ctx):
             raise TypeError(f"compile: cannot replay {op.name} nodes whose ctx is not "
                             f"{size} numbers, got {v.ctx!r}"[:200])
-    columns = []
+    columns: list[float | FloatArray] = []
     for j in range(size):
         values = [v.ctx[j] for v in nodes]
         first = values[0]
@@ -177,11 +191,11 @@ class Kernel:
     name: str
     nodes: list[Value]
 
-    def forward(self, V: np.ndarray, S: np.ndarray, keep: bool) -> Any:
+    def forward(self, V: FloatArray, S: FloatArray, keep: bool) -> Any:
         """Fill V[lo:hi]; return what ``backward`` needs if ``keep``."""
         raise NotImplementedError
 
-    def backward(self, G: np.ndarray, Gs: np.ndarray, saved: Any) -> None:
+    def backward(self, G: FloatArray, Gs: FloatArray, saved: Any) -> None:
         """Pass G[lo:hi] on to the operands' rows of G (or Gs)."""
         raise NotImplementedError
 
@@ -197,7 +211,7 @@ class ElementwiseKernel(Kernel):
         self.scatters = scatters  # one per operand position, None if no gradient is needed
         self.ctx = ctx_columns(op, nodes)
 
-    def forward(self, V: np.ndarray, S: np.ndarray, keep: bool) -> Any:
+    def forward(self, V: FloatArray, S: FloatArray, keep: bool) -> Any:
         xs = tuple(V[a] for a in self.args)
         for outside, reason in self.op.domain:
             mask = outside(NUMPY, xs, self.ctx)
@@ -209,7 +223,7 @@ class ElementwiseKernel(Kernel):
             self._check_non_finite(xs, z)
         return self.op.local(NUMPY, xs, z, self.ctx) if keep else None
 
-    def backward(self, G: np.ndarray, Gs: np.ndarray, locals_: Any) -> None:
+    def backward(self, G: FloatArray, Gs: FloatArray, locals_: Any) -> None:
         g = G[self.lo:self.hi]
         for scatter, local in zip(self.scatters, locals_):
             if scatter is not None:
@@ -230,7 +244,7 @@ class ElementwiseKernel(Kernel):
         raise cls(f"{self.name}: domain error in sample {b} at "
                   f"{operands_with_data(node, operands)}: {reason}")
 
-    def _check_non_finite(self, xs: tuple, z: np.ndarray) -> None:
+    def _check_non_finite(self, xs: tuple, z: FloatArray) -> None:
         """Raise where the scalar engine would: an infinite result from finite operands
         (OverflowError), or a nan from numbers where Python's math raises (sin(inf))."""
         finite_operands, nan_operand = np.True_, np.False_  # operands may differ in shape
@@ -265,10 +279,10 @@ class SegmentSumKernel(Kernel):
         self.seg = seg[sel]
         self.scatter = Scatter([flat[i] for i in sel]) if sel else None
 
-    def forward(self, V: np.ndarray, S: np.ndarray, keep: bool) -> None:
+    def forward(self, V: FloatArray, S: FloatArray, keep: bool) -> None:
         np.add.reduceat(V[self.flat], self.starts, axis=0, out=V[self.lo:self.hi])
 
-    def backward(self, G: np.ndarray, Gs: np.ndarray, saved: Any) -> None:
+    def backward(self, G: FloatArray, Gs: FloatArray, saved: Any) -> None:
         if self.scatter is not None:  # every local derivative of a sum is 1
             self.scatter.add(G, G[self.lo:self.hi][self.seg])
 
@@ -285,7 +299,7 @@ class SegmentDotKernel(Kernel):
         self.b = cheapest_index(b, broadcast=False)
         self.starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.intp)
         seg = np.repeat(np.arange(len(nodes)), counts)
-        self.sides = []
+        self.sides: list[tuple[IntArray, IntArray, Scatter] | None] = []
         for targets in (a, b):  # dz/da_i = b_i and dz/db_i = a_i
             sel = np.asarray([i for i, r in enumerate(targets) if r in need_rows],
                              dtype=np.intp)
@@ -294,12 +308,12 @@ class SegmentDotKernel(Kernel):
             else:
                 self.sides.append(None)
 
-    def forward(self, V: np.ndarray, S: np.ndarray, keep: bool) -> Any:
+    def forward(self, V: FloatArray, S: FloatArray, keep: bool) -> Any:
         A, B = V[self.a], V[self.b]
         np.add.reduceat(A * B, self.starts, axis=0, out=V[self.lo:self.hi])
         return (B, A) if keep else None  # each side's local derivative is its partner
 
-    def backward(self, G: np.ndarray, Gs: np.ndarray, partners: Any) -> None:
+    def backward(self, G: FloatArray, Gs: FloatArray, partners: Any) -> None:
         g = G[self.lo:self.hi]
         for side, partner in zip(self.sides, partners):
             if side is not None:
@@ -327,7 +341,12 @@ class MatmulKernel(Kernel):
         self.x = cheapest_index(x, broadcast=False) if x else np.zeros(0, dtype=np.intp)
         self.x_scatter = Scatter(x) if needs_x and x else None
         self.dw = StaticAdd(self.w, n_par)
-        self.pairs = self.bias = self.block = None
+        # (S index, StaticAdd, numbers or None if all 1): each node's parameter times a number
+        self.bias: tuple[IntArray, StaticAdd, FloatArray | None] | None = None
+        # (node, a, b, a's StaticAdd, b's StaticAdd): the other pairs
+        self.pairs: tuple[IntArray, IntArray, IntArray, StaticAdd, StaticAdd] | None = None
+        # (start, end, shape): W and the biases as one row-major block of S
+        self.block: tuple[int, int, tuple[int, ...]] | None = None
         if pairs:  # (node, a, b): S[a] * S[b] added to the node
             seg, a, b = (np.asarray(c, dtype=np.intp) for c in zip(*pairs))
             if len(seg) == n and (seg == np.arange(n)).all() and (
@@ -342,49 +361,52 @@ class MatmulKernel(Kernel):
             start = int(full.flat[0])
             self.block = (start, start + full.size, full.shape)
 
-    def _static(self, S: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """W, and the bias column (or None), from S."""
+    def _static(self, S: FloatArray) -> tuple[FloatArray, FloatArray | None]:
+        """W, and each node's bias term (its bias times its number), or None without
+        biases, from S."""
+        B = None
         if self.block is not None:
             lo, hi, shape = self.block
-            B = S[lo:hi].reshape(shape)
-            return B[:, :self.k], (B[:, self.k] if self.bias is not None else None)
-        return S[self.w], (S[self.bias[0]] if self.bias is not None else None)
+            B = S[lo:hi].reshape(shape)  # a view: each row of W, then its bias
+        W = S[self.w] if B is None else B[:, :self.k]
+        if self.bias is None:
+            return W, None
+        index, _, scale = self.bias
+        bias = S[index] if B is None else B[:, self.k]
+        return W, (bias if scale is None else bias * scale)
 
-    def forward(self, V: np.ndarray, S: np.ndarray, keep: bool) -> Any:
+    def forward(self, V: FloatArray, S: FloatArray, keep: bool) -> Any:
         W, bias = self._static(S)
         X = V[self.x]
         out = V[self.lo:self.hi]
         np.matmul(W, X, out=out)
         if bias is not None:
-            scale = self.bias[2]
-            out += (bias if scale is None else bias * scale)[:, None]
+            out += bias[:, None]
         if self.pairs is not None:
             seg, a, b = self.pairs[:3]
             out += np.bincount(seg, S[a] * S[b], minlength=len(out))[:, None]
         return (W, X, S) if keep else None
 
-    def backward(self, G: np.ndarray, Gs: np.ndarray, saved: Any) -> None:
+    def backward(self, G: FloatArray, Gs: FloatArray, saved: Any) -> None:
         W, X, S = saved
         g = G[self.lo:self.hi]
         if self.x_scatter is not None:
             self.x_scatter.add(G, W.T @ g)
-        gs = g.sum(axis=1) if self.bias is not None or self.pairs is not None else None
-        if self.bias is not None and self.bias[2] is not None:
-            gs = gs * self.bias[2]  # only a bias (no other pairs) can have a scale
         if self.block is not None:
             lo, hi, shape = self.block
             B = Gs[lo:hi].reshape(shape)  # a view: adding into it adds into Gs
             if self.dw.wanted:
                 B[:, :self.k] += g @ X.T  # dW, already summed over the batch
             if self.bias is not None and self.bias[1].wanted:
-                B[:, self.k] += gs
+                B[:, self.k] += batch_summed(g, self.bias[2])
         else:
             if self.dw.wanted:
                 self.dw.add(Gs, g @ X.T)
             if self.bias is not None and self.bias[1].wanted:
-                self.bias[1].add(Gs, gs)
+                self.bias[1].add(Gs, batch_summed(g, self.bias[2]))
         if self.pairs is not None:
             seg, a, b, da, db = self.pairs
+            gs = batch_summed(g)
             if da.wanted:
                 da.add(Gs, gs[seg] * S[b])
             if db.wanted:
@@ -409,7 +431,8 @@ def _segment_sum_kernel(k: KernelPlan, plan: Plan) -> SegmentSumKernel:
 
 
 def _segment_dot_kernel(k: KernelPlan, plan: Plan) -> SegmentDotKernel:
-    pairs, counts = [], []
+    pairs: list[tuple[int, int]] = []
+    counts: list[int] = []
     for v in k.nodes:
         ws, xs = v.ctx  # numbers included: they read their constant rows
         pairs.extend((plan.operand_row(w), plan.operand_row(x)) for w, x in zip(ws, xs))

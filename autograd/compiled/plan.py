@@ -83,7 +83,7 @@ class Plan:
         """The V row of the first constant: the constants mirror S after the parameters."""
         return self.n_inputs + len(self.v_params)
 
-    def operand_row(self, x: object) -> int:
+    def operand_row(self, x: Value | float) -> int:
         """The V row of an operand: a node's row, or the row of a number's constant."""
         if isinstance(x, Value):
             return self.row[x]
@@ -119,15 +119,15 @@ def parameter_order(params: list[Value], dot_groups: list[list[Value]]) -> list[
 
 
 def plan_dots(nodes: list[Value], static: dict[Value, int],
-              number: Callable[[object], int]) -> list[KernelPlan]:
+              number: Callable[[float], int]) -> list[KernelPlan]:
     """Split one level's dot nodes into matrix products (nodes that read the same
     varying operands against parameters or numbers) and one segment-sum kernel for
     the rest. Pairs with no varying side (a bias times 1) ride along with the product."""
 
-    def s_index(x: object) -> int:
+    def s_index(x: Value | float) -> int:
         return static[x] if isinstance(x, Value) else number(x)
 
-    def is_static(x: object) -> bool:
+    def is_static(x: Value | float) -> bool:
         return not isinstance(x, Value) or x in static
 
     by_x: dict[tuple, list] = {}
@@ -183,7 +183,7 @@ def plan(inputs: Sequence[Value], output: Value, graph: Sequence[Value]) -> Plan
     const_values = [c.data for c in consts]
     number_index: dict[float, int] = {}
 
-    def number(x: object) -> int:
+    def number(x: float) -> int:
         """The S index of a number, given a constant slot on first sight."""
         x = float(x)
         if x not in number_index:
