@@ -11,6 +11,12 @@ first parent to ``o7``, ``e7`` the edge from ``o7`` to ``v7``; each also
 becomes the ``id`` of its SVG element (the grad cell's is ``a_v7_grad``), which
 the walkthrough page (``page.py``) uses to re-colour one SVG.
 
+Labels may hold any text and are drawn literally. Each is written through
+``visible`` (control characters, lone surrogates and noncharacters become Python
+escapes such as ``\\n`` or ``\\x00``, so the renderer never sees bytes it
+rejects), then escaped for where it goes: ``_esc`` in HTML-like labels, ``_plain``
+in quoted labels and tooltips, whose backslashes and entities graphviz would read.
+
 This module writes DOT text only; ``render.py`` turns it into pictures. The
 ``graphviz`` package is imported only when something is drawn.
 """
@@ -91,13 +97,13 @@ def cluster_path(label: str) -> tuple[str, ...]:
 
     def up(parts: list[str]) -> list[str]:
         i = len(parts)
-        while i and parts[i - 1].isdigit():
+        while i and parts[i - 1].isdecimal():
             i -= 1
         return parts[: max(i - 1, 0)]
 
     parts = up(label.split("."))
     path: list[str] = []
-    while parts and (not path or parts[-1].isdigit()):
+    while parts and (not path or parts[-1].isdecimal()):
         path.append(".".join(parts))
         parts = up(parts)
     return tuple(reversed(path))
@@ -122,13 +128,54 @@ def _clusters(order: list[Value]) -> list[tuple[str, ...]]:
 
 
 def _natural(path: tuple[str, ...]) -> tuple:
-    """Sort key putting ``layers.2`` before ``layers.10``."""
-    return tuple(tuple((0, int(t), "") if t.isdigit() else (1, 0, t) for t in name.split("."))
+    """Sort key putting ``layers.2`` before ``layers.10``. isdecimal, not isdigit: ``²``
+    is a digit that int() refuses."""
+    return tuple(tuple((0, int(t), "") if t.isdecimal() else (1, 0, t) for t in name.split("."))
                  for name in path)
 
 
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+"""Characters a label shows as escapes: C0/C1 controls and DEL (graphviz's parser and
+XML reject most), lone surrogates (no UTF-8 for them) and the BMP noncharacters
+(invalid in the XML of HTML-like labels)."""
+
+
+def visible(text: str) -> str:
+    r"""``text`` with each control character, lone surrogate or noncharacter
+    spelled as Python would in a string literal; everything else unchanged.
+
+    >>> visible("a\nb\x00\x1b\ud800"), visible("x² → 😀")
+    ('a\\nb\\x00\\x1b\\ud800', 'x² → 😀')
+    """
+    return _INVISIBLE.sub(lambda m: repr(m.group())[1:-1], text)
+
+
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """``text`` for an HTML-like label (a cell, or a TOOLTIP attribute): visible,
+    backslashes doubled (graphviz reads ``\\N`` in a cell as the node's name), escaped."""
+    return html.escape(visible(text).replace("\\", "\\\\"), quote=True)
+
+
+def _plain(text: str, tooltip: bool = False) -> str:
+    """``text`` for a label or tooltip the graphviz package will quote (it escapes the
+    quotes): visible, ``&`` as ``&amp;`` (graphviz decodes entities in labels too),
+    backslashes doubled, or doubled twice in a tooltip, which graphviz unescapes twice.
+    ``nohtml``: a label such as ``<b>`` is text, not an HTML-like label."""
+    import graphviz
+
+    backslash = "\\\\\\\\" if tooltip else "\\\\"
+    return graphviz.nohtml(visible(text).replace("\\", backslash).replace("&", "&amp;"))
+
+
+def dot_string(text: str) -> str:
+    r"""``text`` as a quoted DOT label that graphviz shows literally (``_plain``, quoted).
+
+    >>> print(dot_string('say "hi" & \\N \\'))
+    "say \"hi\" &amp; \\N \\"
+    """
+    return '"' + _plain(text).replace('"', '\\"') + '"'
 
 
 def _short(text: str) -> str:
@@ -199,8 +246,9 @@ def _highlight_parts(highlight: object, position: Mapping[Value, int]):
 def _open_cluster(g: Any, cluster_id: int, name: str, depth: int) -> None:
     pad = "\t" * depth
     g.body.append(f"{pad}subgraph cluster_{cluster_id} {{\n")
-    g.body.append(f'{pad}\tid="c{cluster_id}" label="{name}" color="{COLOURS["cluster"]}" '
-                  'fontcolor="#4b5563" fontsize=10 style="rounded,dashed"\n')
+    g.body.append(f'{pad}\tid="c{cluster_id}" label={dot_string(name)} '
+                  f'color="{COLOURS["cluster"]}" fontcolor="#4b5563" fontsize=10 '
+                  'style="rounded,dashed"\n')
 
 
 def draw(
@@ -347,9 +395,7 @@ def _value_node(g: Any, i: int, v: Value, shown: str, is_root: bool,
                 show: Mapping | None) -> None:
     current = v is highlighted
     if isinstance(v, Constant) and not current:
-        import graphviz
-
-        g.node(f"v{i}", graphviz.nohtml(_short(v.label or short_number(v.data))), id=f"v{i}",
+        g.node(f"v{i}", _plain(_short(v.label or short_number(v.data))), id=f"v{i}",
                shape="plaintext",
                fontcolor=COLOURS["constant"], fontsize="10", width="0", height="0",
                margin="0.02")
@@ -418,8 +464,9 @@ def _edges(g: Any, order: list[Value], position: Mapping[Value, int], groups: Ma
             attrs = {"id": f"e{i}_{k}"}
             if show_local and position[p] not in groups and i not in groups:
                 attrs["label"] = short_number(local)
-                attrs["tooltip"] = (f"local derivative d({_tooltip_name(i, v)})"
-                                    f"/d({_tooltip_name(position[p], p)}) = {local:.10g}")
+                tooltip = (f"local derivative d({_tooltip_name(i, v)})"
+                           f"/d({_tooltip_name(position[p], p)}) = {local:.10g}")
+                attrs["tooltip"] = _plain(tooltip, tooltip=True)
             if highlighted is not None and p is highlighted and v in children:
                 attrs.update(hot)
             g.edge(src, out_op, **attrs)

@@ -9,6 +9,12 @@ buttons, a slider and the arrow keys move through the steps.
 
 The file needs nothing else: no network, no external scripts or fonts. It is
 written atomically (a temporary file, then ``os.replace``).
+
+Labels may hold any text. The step data is JSON inside a ``<script>`` element
+with ``<``, ``>``, ``&`` and every unprintable character written as ``\\uXXXX``,
+so no label can end the element, open a comment or be invalid UTF-8, and
+``JSON.parse`` gives the labels back exactly. In HTML text and the SVG, labels
+are shown through ``dot.visible`` (``\\n`` for a newline) and escaped.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from ..autodiff import topological_order
 from ..explain import chain_rule_line, chain_rule_symbols, steps
 from ..files import write_atomically
 from ..value import Value
-from .dot import MAX_NODES, draw
+from .dot import MAX_NODES, draw, visible
 
 
 def _page_number(x: float) -> str:
@@ -70,6 +76,34 @@ def _step_data(loss: Value, order: list[Value],
     return data, grads
 
 
+_MAYBE_UNSAFE = re.compile(r"[<>&]|[^\x20-\x7e]")
+"""Markup characters and everything outside printable ASCII (``_json_escape``
+keeps those that are printable)."""
+
+
+def script_json(data: object) -> str:
+    r"""``data`` as JSON that is safe as the text of a ``<script>`` element: ``<``,
+    ``>``, ``&`` and unprintable characters are ``\uXXXX`` escapes (outside strings
+    JSON has none of them), so ``</script>`` or ``<!--`` cannot appear.
+
+    >>> print(script_json(["</script><!--", "a\u2028b", "😀 漢字"]))
+    ["\u003c/script\u003e\u003c!--", "a\u2028b", "😀 漢字"]
+    """
+    return _MAYBE_UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False))
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if ch.isprintable() and ch not in "<>&":  # CJK, emoji, accents stay readable
+        return ch
+    # U+2028/U+2029, controls, lone surrogates, format and private-use characters
+    code = ord(ch)
+    if code > 0xFFFF:  # JSON spells a character outside the BMP as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
 def _inline_svg(svg: str) -> str:
     """The SVG element alone (no XML declaration, doctype or comments), ready to inline."""
     svg = svg[svg.index("<svg"):]
@@ -106,16 +140,16 @@ def walkthrough(
     svg = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
     name = title or f"Backpropagation through {loss.label or 'the output'}"
     page = _PAGE.format(
-        title=html.escape(name),
+        title=html.escape(visible(name)),
         svg=svg,
         rows="".join(
-            f'<tr id="row-{i}"><td>{html.escape(d["name"])}</td>'
+            f'<tr id="row-{i}"><td>{html.escape(visible(d["name"]))}</td>'
             f'<td class="num">{html.escape(d["grad"])}</td></tr>'
             for i, d in enumerate(data)
         ),
         count=len(data),
         last=len(data) - 1,
-        data=json.dumps(data, ensure_ascii=False).replace("</", "<\\/"),
+        data=script_json(data),
         script=_SCRIPT,
     )
     return write_atomically(Path(path), page)
