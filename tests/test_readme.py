@@ -17,6 +17,7 @@ def test_two_one_line_commands():
     assert len(found) == 2 and all("\n" not in c for c in found)
     assert "memograd" in found[0]
     assert "pytest" in found[1]
+    assert "ruff check ." in found[1] and "mypy" in found[1]  # lint and types, then tests
 
 
 def test_ci_runs_the_readme_test_command():
