@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +171,114 @@ def test_a_module_of_your_own_saves_weights_and_loads_into_an_instance(tmp_path)
 def test_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError):
         nn.load(tmp_path / "nope.json")
+
+
+# -- malformed files: every one a ValueError naming the file, the model untouched ----------
+
+def text_of(doc):
+    return json.dumps(doc)
+
+
+def with_parameter(text):
+    """The good file's text with its last parameter's value replaced by ``text``."""
+    doc = good_doc()
+    return json.dumps(doc).replace(f"{doc['parameters']['layers.1.neurons.0.b']!r}}}}}",
+                                   f"{text}}}}}")
+
+
+def nested(depth):
+    return "[" * depth + "1" + "]" * depth
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    # a key given twice, at any level (json would keep the last one silently)
+    (lambda: text_of(good_doc())[:-1] + ', "version": 1}', "'version' appears twice"),
+    (lambda: text_of(good_doc()).replace('"layers.0.neurons.0.b": ',
+                                         '"layers.0.neurons.0.w.0": 1.0, '
+                                         '"layers.0.neurons.0.b": '),
+     "'layers.0.neurons.0.w.0' appears twice"),
+    (lambda: text_of(good_doc()).replace('"nin": 2', '"nin": 2, "nin": 2'),
+     "'nin' appears twice"),
+    # numbers a float cannot hold, and JSON's non-finite extensions
+    (lambda: with_parameter("1e400"), "1e400 is too large for a float"),
+    (lambda: with_parameter("-1e400"), "-1e400 is too large for a float"),
+    (lambda: with_parameter("1" + "0" * 400), "is too large for a float"),
+    (lambda: with_parameter("9" * 5000), "is too large for a float"),
+    (lambda: with_parameter("NaN"), "NaN is not a number JSON allows"),
+    (lambda: with_parameter("Infinity"), "Infinity is not a number JSON allows"),
+    (lambda: with_parameter("-Infinity"), "-Infinity is not a number JSON allows"),
+    (lambda: text_of(good_doc()).replace('"nin": 2', '"nin": 1e999'), "too large for a float"),
+    # nesting
+    (lambda: nested(100_000), "nested too deeply"),
+    (lambda: with_parameter(nested(100_000)), "nested too deeply"),
+    (lambda: with_parameter(nested(500)), "expected a number, got list"),
+    # wrong types anywhere
+    (lambda: text_of({**good_doc(), "type": 5}), '"type" must be a string, got 5'),
+    (lambda: text_of({**good_doc(), "type": ["MLP"]}), '"type" must be a string, got a list'),
+    (lambda: text_of({**good_doc(), "version": [1]}), "version is missing or not an integer"),
+    (lambda: text_of({**good_doc(), "version": 1.0}), "version is missing or not an integer"),
+    (lambda: text_of({**good_doc(), "architecture": [2, 1]}), "must be an object or null"),
+    (lambda: with_parameter("{}"), "expected a number, got dict"),
+    (lambda: with_parameter('"0.5"'), "expected a number, got str"),
+    (lambda: text_of({**good_doc(), "architecture": {**good_doc()["architecture"],
+                                                     "type": ["MLP"]}}), "unknown type a list"),
+    (lambda: text_of({**good_doc(), "architecture": {**good_doc()["architecture"],
+                                                     "activation": ["relu"]}}),
+     "unknown activation a list"),
+    (lambda: text_of({**good_doc(), "architecture": {**good_doc()["architecture"],
+                                                     "output_activation": None}}),
+     "unknown output_activation None"),
+    (lambda: text_of({**good_doc(), "architecture": {**good_doc()["architecture"], "nin": "2"}}),
+     "'nin' must be an int >= 1, got '2'"),
+    (lambda: text_of({**good_doc(), "architecture": {**good_doc()["architecture"], "nin": 2.0}}),
+     "'nin' must be an int >= 1, got 2.0"),
+    (lambda: text_of({**good_doc(), "architecture": {**good_doc()["architecture"],
+                                                     "nouts": "21"}}),
+     "'nouts' must be a non-empty list, got '21'"),
+    (lambda: text_of({**good_doc(), "architecture": {**good_doc()["architecture"],
+                                                     "nouts": [2, True]}}),
+     "'nouts' must be an int >= 1, got True"),
+    (lambda: text_of({**good_doc(), "architecture": {**good_doc()["architecture"],
+                                                     "nouts": [[2], 1]}}),
+     "'nouts' must be an int >= 1, got a list"),
+])
+def test_every_malformed_file_is_a_value_error_naming_it(tmp_path, content, message):
+    path = write(tmp_path, content())
+    with pytest.raises(ValueError, match=re.escape(message)) as info:
+        nn.load(path)
+    assert str(info.value).startswith(f"{path}: ")
+    model = MLP(2, [2, 1], seed=3)
+    before = model.state_dict()
+    with pytest.raises(ValueError, match=re.escape(message)):
+        nn.load(path, into=model)
+    assert model.state_dict() == before
+
+
+def test_the_file_the_malformed_ones_start_from_is_fine(tmp_path):
+    path = write(tmp_path, with_parameter("25"))
+    assert nn.load(path).layers[1].neurons[0].b.data == 25.0
+
+
+def test_a_file_above_the_size_limit_is_refused_before_parsing(tmp_path, monkeypatch):
+    path = write(tmp_path, good_doc())
+    size = path.stat().st_size
+    monkeypatch.setattr(nn.io, "MAX_FILE_BYTES", size)
+    assert nn.load(path).config() == good_doc()["architecture"]  # exactly the limit is fine
+    monkeypatch.setattr(nn.io, "MAX_FILE_BYTES", size - 1)
+
+    def parse(*args, **kwargs):
+        raise AssertionError("parsed a file above the limit")
+
+    monkeypatch.setattr(json, "loads", parse)
+    with pytest.raises(ValueError, match=rf"{re.escape(str(path))}: larger than {size - 1:,} "
+                                         r"bytes.*MAX_FILE_BYTES"):
+        nn.load(path)
+
+
+def test_the_size_limit_is_stated_in_the_docs():
+    limit = f"{nn.io.MAX_FILE_BYTES // 2**20} MiB"
+    assert nn.io.MAX_FILE_BYTES % 2**20 == 0
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    saving = next(line for line in readme.splitlines() if line.startswith("- **Saving**"))
+    assert limit in saving and "MAX_FILE_BYTES" in saving
+    assert limit in nn.io.__doc__
