@@ -86,3 +86,56 @@ def test_console_script_exit_code():
     ok = subprocess.run([sys.executable, "-m", "autograd.cli", "trace"],
                         capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and "0.707107" in ok.stdout
+
+
+# -- output files (--svg, --png, --html) ------------------------------------------------------
+
+@pytest.mark.parametrize("option", ["--svg", "--png", "--html"])
+@pytest.mark.parametrize("bad", ["", "{tmp}", "{tmp}/missing/out"])
+def test_a_bad_output_path_exits_2_naming_it(capsys, tmp_path, option, bad):
+    bad = bad.format(tmp=tmp_path)
+    code, out, err = run(capsys, "trace", "x*y", "--at", "x=2", "y=3", option, bad)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and f"cannot write {bad!r}: " in err, err
+    assert ".tmp" not in err and list(tmp_path.iterdir()) == []
+
+
+def test_a_failing_later_output_leaves_the_earlier_ones_untouched(capsys, tmp_path):
+    old = tmp_path / "old.svg"
+    old.write_text("old picture")
+    new = tmp_path / "new.html"
+    code, out, err = run(capsys, "trace", "x*y", "--at", "x=2", "y=3", "--svg", str(old),
+                         "--html", str(new), "--png", str(tmp_path / "missing" / "g.png"))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "missing" in err
+    assert old.read_text() == "old picture" and not new.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.svg"]
+
+
+def test_a_bad_output_path_is_one_line_without_a_traceback(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "autograd.cli", "trace", "x", "--at", "x=1",
+                           "--svg", str(tmp_path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (f"memograd trace: error: cannot write {str(tmp_path)!r}: "
+                           "it is a folder\n")
+
+
+def test_outputs_follow_symlinks_keep_permissions_and_write_devices(capsys, tmp_path):
+    import os
+    import stat
+
+    from autograd.viz import find_dot
+
+    if find_dot() is None:
+        pytest.skip("no graphviz-pure or dot found")
+    picture = tmp_path / "pictures" / "graph.svg"
+    picture.parent.mkdir()
+    picture.write_text("old")
+    picture.chmod(0o640)
+    link = tmp_path / "graph.svg"
+    link.symlink_to(picture)
+    code, out, err = run(capsys, "trace", "x*y", "--at", "x=2", "y=3", "--svg", str(link),
+                         "--html", "/dev/null")
+    assert code == 0 and err == "" and f"wrote {link}\nwrote /dev/null\n" in out
+    assert link.is_symlink() and "<svg" in picture.read_text()
+    assert stat.S_IMODE(os.stat(picture).st_mode) == 0o640
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
