@@ -62,6 +62,9 @@ def check_writable(path: str | os.PathLike[str]) -> Target:
     try:
         status = os.stat(given)  # through every symlink, /dev/stdout's included
     except FileNotFoundError:
+        if given.endswith(("/", os.sep)):  # "out/" names a folder, never a new file "out"
+            raise _error(IsADirectoryError, errno.EISDIR, given,
+                         "a name ending in a separator is a folder") from None
         return _new_file(given, Path(os.path.realpath(given)))
     except OSError as e:  # a file where a folder should be, a symlink loop, no permission
         raise _error(type(e), e.errno, given, _reason(e)) from None

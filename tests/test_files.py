@@ -142,6 +142,7 @@ def test_dev_null_works_and_stays_a_device(tmp_path):
     (".", IsADirectoryError, "a folder"),
     ("{tmp}", IsADirectoryError, "a folder"),
     ("{tmp}/missing/out.svg", FileNotFoundError, "folder '{tmp}/missing' does not exist"),
+    ("{tmp}/new/", IsADirectoryError, "a name ending in a separator is a folder"),
     ("{tmp}/file.txt/out.svg", NotADirectoryError, "Not a directory"),
 ])
 def test_a_path_that_cannot_be_written_is_an_os_error_naming_it(tmp_path, given, kind, reason):
