@@ -1,19 +1,21 @@
 """Drawing graphs: DOT text (no renderer needed), rendering through graphviz-pure,
 finding the renderer, and what happens when there is none."""
 
+import html
 import os
 import re
 import stat
 import sys
 import sysconfig
+import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import labelled_tanh_net, micrograd_neuron
+from conftest import examples, labelled_tanh_net, micrograd_neuron
 
 from autograd import Value, dot, draw, steps
 from autograd.viz import render
-from autograd.viz.dot import cluster_path, short_number
+from autograd.viz.dot import cluster_path, short_number, visible
 from autograd.viz.render import ascii_text, save
 
 HAS_RENDERER = render.find_dot() is not None
@@ -493,3 +495,122 @@ def test_importing_autograd_does_not_import_graphviz():
             "print(sorted(m for m in ('graphviz', 'playwright') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- any label at all ---------------------------------------------------------------------
+
+HOSTILE_LABELS = [
+    "<!--", "-->", "<!-- x -->", "</script>", "<script>alert(1)</script>", "<b>bold</b>", "<>",
+    "]]>", "'", '"', "a\"b'c", "{", "}", "{}", "[x]", ";", "a=b",
+    "\\", "a\\", "\\\\", "a\\\"b", "\\N \\G \\E \\T \\H \\L", "\\n \\l \\r",
+    "&", "&amp;", "&lt;b&gt;", "&#92;N", "&#x41;",
+    "nul\x00", "esc\x1b[31m", "cr\r", "nl\n", "tab\t", "del\x7f", "c1\x85", "\x00\x01\x1f",
+    "\ud800", "lone \udfff", "\udbff\udc00", "\ufffe\uffff", "\u2028\u2029",
+    "x" * 10_000, "مرحبا بالعالم", "😀👨\u200d👩\u200d👧", "漢字かな", "\u202eevil", "\ufeffbom",
+    "node", "graph", "subgraph", "-", " ", "  two  spaces ",
+]
+"""Labels that are awkward somewhere: in HTML, in DOT strings, in JSON inside a
+script element, in XML, in UTF-8. Each must be drawn (and shown in the page) literally."""
+
+SVG = "{http://www.w3.org/2000/svg}"
+XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
+
+
+def thrice_labelled(label: str) -> Value:
+    """``y = x * k`` with the parameter, the constant and the output all labelled ``label``:
+    the label lands in an HTML cell, a plain label, HTML and edge tooltips."""
+    from autograd.value import Constant
+
+    y = Value(2.0, label) * Constant(3.0, label)
+    y.label = label
+    return y
+
+
+def svg_text_and_tooltips(svg: bytes) -> tuple[list[str], list[str]]:
+    """The texts and the tooltips of an SVG, as a viewer shows them (the renderer keeps
+    runs of spaces with no-break spaces, which we read back as spaces)."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(svg)  # also proves the SVG is well-formed XML
+    assert not list(root.iter(SVG + "script")) and not list(root.iter(SVG + "foreignObject"))
+    texts = ["".join(t.itertext()).replace("\xa0", " ") for t in root.iter(SVG + "text")]
+    tips = [a.get(XLINK_TITLE, "").replace("\xa0", " ") for a in root.iter(SVG + "a")]
+    return texts, tips
+
+
+def test_visible_spells_out_what_a_renderer_cannot_take():
+    assert visible("nl\n tab\t nul\x00 esc\x1b del\x7f c1\x85") == \
+        "nl\\n tab\\t nul\\x00 esc\\x1b del\\x7f c1\\x85"
+    assert visible("\ud800 \ufffe") == "\\ud800 \\ufffe"
+    for kept in ("<!-- \"'{}\\ &amp;", "مرحبا 😀 漢字 \u2028 \u202e \u200d", "x" * 1000):
+        assert visible(kept) == kept
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS, ids=ascii)
+def test_any_label_gives_dot_text_a_renderer_can_read(label):
+    source = draw(thrice_labelled(label), show_local=True).source
+    source.encode("utf-8")  # no lone surrogates
+    assert not [c for c in source if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t"]
+    assert "\ufffe" not in source and "\uffff" not in source
+    if label.strip():
+        cell = visible(label)[:37] + "..." if len(label) > 40 else visible(label)
+        escaped = html.escape(cell.replace("\\", "\\\\"))
+        assert source.count(f"<TD>{escaped}</TD>") == 2  # the parameter and the output
+
+
+@needs_renderer
+@pytest.mark.parametrize("label", HOSTILE_LABELS, ids=ascii)
+def test_any_label_renders_literally(label):
+    texts, tips = svg_text_and_tooltips(
+        draw(thrice_labelled(label), show_local=True).pipe(format="svg"))
+    shown = visible(label if len(label) <= 40 else label[:37] + "...")
+    if label.strip():
+        assert texts.count(shown) == 3, texts  # parameter, constant, output
+    for tip in (f"memo entry dC/d({shown}) = 0", f"local derivative d({shown})/d({shown}) = 3",
+                f"local derivative d({shown})/d({shown}) = 2"):
+        assert tip in tips, tips
+
+
+@needs_renderer
+def test_hostile_labels_in_clusters_highlights_and_collapsed_neurons():
+    from autograd import sum as vsum
+
+    labels = ["l.0.n.0.w.0", "l.0.n.0.b", "a.².b.c", "a.².b.d", "l.0.n.1.\\", 'l.0."q"']
+    xs = [Value(float(i + 1), label) for i, label in enumerate(labels)]
+    out = vsum(x * x for x in xs)
+    out.label = "</script>\\"
+    step = list(steps(out))[2]
+    for g in (draw(out), draw(out, highlight=step), draw(out, highlight=xs[2]),
+              draw(out, collapse=True)):
+        svg_text_and_tooltips(g.pipe(format="svg"))
+    texts, _ = svg_text_and_tooltips(draw(out).pipe(format="svg"))
+    # "²" is a digit but no index (int() refuses it), so a.².b is one box, not a layer's
+    assert cluster_path("a.².b.c") == ("a.².b",)
+    assert {"l.0", "l.0.n.0", "a.².b", "</script>\\"} <= set(texts)
+
+
+hypothesis = pytest.importorskip("hypothesis")
+st = hypothesis.strategies
+
+ANY_TEXT = st.text(st.one_of(
+    st.characters(exclude_categories=()),  # every code point, surrogates included
+    st.sampled_from("<>&\"'\\{}[]!-/;=\x00\n\r\t\x1b\x7f\x85\ud800\udc00\u2028\ufffe"),
+), max_size=50)
+"""Random labels, biased towards the characters that need escaping somewhere."""
+
+
+@needs_renderer
+@examples(60)
+@hypothesis.given(st.tuples(ANY_TEXT, ANY_TEXT, ANY_TEXT))
+def test_random_labels_render_literally(labels):
+    from autograd.value import Constant
+
+    x_label, k_label, y_label = labels
+    y = (Value(2.0, x_label) * Constant(3.0, k_label)).tanh()
+    y.label = y_label
+    texts, _ = svg_text_and_tooltips(
+        draw(y, show_local=True, cluster=False).pipe(format="svg"))
+    for label in labels:
+        if label.strip():
+            shown = visible(label if len(label) <= 40 else label[:37] + "...")
+            assert shown.replace("\xa0", " ") in texts
