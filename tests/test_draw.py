@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from conftest import examples, labelled_tanh_net, micrograd_neuron
+from hypothesis import given
+from hypothesis import strategies as st
 
 from autograd import Value, dot, draw, steps
 from autograd.viz import render
@@ -589,9 +591,6 @@ def test_hostile_labels_in_clusters_highlights_and_collapsed_neurons():
     assert {"l.0", "l.0.n.0", "a.².b", "</script>\\"} <= set(texts)
 
 
-hypothesis = pytest.importorskip("hypothesis")
-st = hypothesis.strategies
-
 ANY_TEXT = st.text(st.one_of(
     st.characters(exclude_categories=()),  # every code point, surrogates included
     st.sampled_from("<>&\"'\\{}[]!-/;=\x00\n\r\t\x1b\x7f\x85\ud800\udc00\u2028\ufffe"),
@@ -601,7 +600,7 @@ ANY_TEXT = st.text(st.one_of(
 
 @needs_renderer
 @examples(60)
-@hypothesis.given(st.tuples(ANY_TEXT, ANY_TEXT, ANY_TEXT))
+@given(st.tuples(ANY_TEXT, ANY_TEXT, ANY_TEXT))
 def test_random_labels_render_literally(labels):
     from autograd.value import Constant
 

@@ -7,11 +7,17 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from conftest import labelled_tanh_net, micrograd_neuron
+from conftest import examples, labelled_tanh_net, micrograd_neuron
+from hypothesis import given
+from hypothesis import strategies as st
+from test_draw import ANY_TEXT, HOSTILE_LABELS, svg_text_and_tooltips
 
 from autograd import Value, memo_table, steps, topological_order, walkthrough
 from autograd.cli import main
+from autograd.explain import chain_rule_symbols
+from autograd.value import Constant
 from autograd.viz import find_dot
+from autograd.viz.dot import visible
 
 pytestmark = pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
 
@@ -115,6 +121,75 @@ def test_labels_cannot_break_out_of_the_page(tmp_path):
     assert text.count("</script>") == 2  # the data block and the script, nothing else
     assert "<i>t</i>" not in text and "&lt;i&gt;t&lt;/i&gt;" in text
     assert page_data(text)[-1]["name"] == "</script><script>alert(1)</script>"
+
+
+def hostile_chain() -> Value:
+    """A long product whose every node, constants included, has a label from HOSTILE_LABELS."""
+    out = Value(1.5, HOSTILE_LABELS[0])
+    for i, label in enumerate(HOSTILE_LABELS[1:]):
+        out = out * (Constant(1.01, label) if i % 2 else Value(1.0 + i / 100, label))
+        out.label = label
+    return out
+
+
+def as_js(text: str) -> str:
+    """``text`` as a JavaScript string holds it: UTF-16, where two surrogates in a row are
+    the one character they encode (so JSON reads \\udbff\\udc00 back as U+10FC00)."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def script_data(text: str) -> str:
+    return re.search(r'<script type="application/json" id="steps">(.*?)</script>', text,
+                     re.S).group(1)
+
+
+def assert_data_is_inert(block: str) -> None:
+    """Nothing in the JSON can end its script element, open a comment or be a raw control,
+    line separator or surrogate: all such characters are \\uXXXX escapes."""
+    assert not set(block) & set("<>&")
+    assert all(c.isprintable() for c in block), [c for c in block if not c.isprintable()][:5]
+
+
+def test_hostile_labels_survive_the_page(tmp_path):
+    loss = hostile_chain()
+    title = "<!--</script><script>alert(1)</script>\x00\ud800\\"
+    text = walkthrough(loss, tmp_path / "h.html", title=title).read_text(encoding="utf-8")
+    expected = list(steps(hostile_chain()))
+    data = page_data(text)
+    # the JSON gives back every label, chain-rule line and symbol line exactly
+    assert [d["name"] for d in data] == [as_js(s.name()) for s in expected]
+    assert {d["name"] for d in data} == {as_js(label) for label in HOSTILE_LABELS}
+    assert [d["line"] for d in data] == [as_js(str(s)) for s in expected]
+    assert [d["symbols"] for d in data] == [as_js(chain_rule_symbols(s)) for s in expected]
+    assert_data_is_inert(script_data(text))
+    # the page has its own two script elements and nothing that opens another or a comment
+    assert text.count("<script") == text.count("</script") == 2
+    assert "<!--" not in text
+    assert f"<title>{html.escape(visible(title))}</title>" in text
+    for step in expected:  # the memo table shows each label, visible and escaped
+        assert f"<td>{html.escape(visible(step.name()))}</td>" in text
+    svg = text[text.index("<svg"):text.index("</svg>") + len("</svg>")]
+    texts, _ = svg_text_and_tooltips(svg.encode("utf-8"))
+    for label in HOSTILE_LABELS:
+        if label.strip():
+            assert visible(label if len(label) <= 40 else label[:37] + "...") in texts
+
+
+@examples(40)
+@given(st.lists(ANY_TEXT, min_size=1, max_size=4))
+def test_random_labels_round_trip_through_the_page(tmp_path_factory, labels):
+    out = Value(0.5, labels[0])
+    for label in labels[1:]:
+        out = (out * Value(2.0, label)).tanh()
+        out.label = label
+    path = walkthrough(out, tmp_path_factory.getbasetemp() / "random.html")
+    text = path.read_text(encoding="utf-8")
+    expected = list(steps(out))
+    data = page_data(text)
+    assert [d["name"] for d in data] == [as_js(s.name()) for s in expected]
+    assert [d["line"] for d in data] == [as_js(str(s)) for s in expected]
+    assert_data_is_inert(script_data(text))
+    assert text.count("<script") == text.count("</script") == 2 and "<!--" not in text
 
 
 def test_file_is_replaced_atomically(tmp_path):
