@@ -9,11 +9,15 @@ domain error) ends with one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+import unicodedata
 from collections.abc import Sequence
+from typing import NoReturn
 
 from .autodiff import memo_table
 from .explain import comparison_report, plain_number, step_through
+from .explain.work import MAX_COMPARE_EDGES, MAX_COMPARE_WALK
 from .expr import ExpressionError, evaluate, variables
 from .files import check_writable
 from .value import Value
@@ -56,17 +60,28 @@ def trace_table(root: Value) -> str:
 
 
 def parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
-    """``["x=2", "y=-1.5"]`` -> ``{"x": 2.0, "y": -1.5}``; UsageError when malformed."""
+    """``["x=2", "y=-1.5"]`` -> ``{"x": 2.0, "y": -1.5}``.
+
+    UsageError when a pair is not ``name=number``, a number is not finite
+    (``nan``, ``inf``, ``1e400``) or a name is given twice.
+    """
     values: dict[str, float] = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
-        name = name.strip()
+        # Python reads the expression's names in NFKC form ("ﬁ" is "fi"): so do we
+        name = unicodedata.normalize("NFKC", name.strip())
         if not sep or not name.isidentifier():
             raise UsageError(f"--at expects name=number, got {pair!r}")
+        if name in values:
+            raise UsageError(f"--at gives {name} twice")
         try:
-            values[name] = float(text)
+            number = float(text)
         except ValueError:
             raise UsageError(f"--at {name}: {text!r} is not a number") from None
+        if not math.isfinite(number):
+            raise UsageError(f"--at {name}: {text!r} is not a finite number "
+                             "(floats end at about 1.8e308)")
+        values[name] = number
     return values
 
 
@@ -152,8 +167,16 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if all(reports) else 1
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr (exit 2) like every other refusal,
+    pointing to ``--help`` instead of printing the usage."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="memograd",
         description="See backpropagation: build a graph, run backward, show the memo.")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -164,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     trace.add_argument("expression", nargs="?", metavar="EXPR",
                        help=f"an arithmetic expression (default: the neuron {EXAMPLE!r})")
     trace.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
-                       help="the value of each variable, e.g. --at x=2 y=-1")
+                       help="the value of each variable, a finite number, each name once, "
+                            "e.g. --at x=2 y=-1")
     trace.add_argument("--step", action="store_true",
                        help="show the backward pass one node at a time (Enter for the next)")
     trace.add_argument("--no-pause", action="store_true",
@@ -180,14 +204,18 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="count the work of naive path enumeration vs memoized backprop",
         description="For fully connected nets of each depth and width, count the "
                     "multiplications and additions of summing over every path vs one "
-                    "memoized backward pass.")
+                    "memoized backward pass. Limits, checked before anything is built: "
+                    f"{MAX_COMPARE_EDGES:,} edges for all the nets together, 10**100 paths "
+                    "for one net (width**depth grows fast).")
     compare.add_argument("--depth", nargs="+", type=int, default=[1, 2, 3, 4, 5, 6],
                          metavar="N", help="numbers of hidden layers (default: 1 2 3 4 5 6)")
     compare.add_argument("--width", nargs="+", type=int, default=[4], metavar="N",
                          help="neurons per hidden layer, also the number of inputs (default: 4)")
     compare.add_argument("--run-limit", type=int, default=100_000, metavar="PATHS",
                          help="really walk the paths when there are at most this many "
-                              "(default: 100000); beyond, count them")
+                              "(default: 100000) and the walks stay under "
+                              f"{MAX_COMPARE_WALK:,} multiplications in all; beyond, "
+                              "count them")
     compare.set_defaults(run=cmd_compare)
     demo = commands.add_parser(
         "demo", help="train micrograd's demo net with nn, save it and plot its decision boundary",
@@ -209,7 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "when a check fails, 2 on bad input.")
     check.add_argument("expression", metavar="EXPR", help="an arithmetic expression, e.g. 'x*y'")
     check.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
-                       help="the value of each variable, e.g. --at x=2 y=-1")
+                       help="the value of each variable, a finite number, each name once, "
+                            "e.g. --at x=2 y=-1")
     check.add_argument("--eps", type=float, default=1e-6, help="the step (default: 1e-06)")
     check.add_argument("--atol", type=float, default=1e-5,
                        help="absolute tolerance (default: 1e-05)")
@@ -233,18 +262,29 @@ USER_ERRORS = (UsageError, ExpressionError, ValueError, TypeError, ArithmeticErr
                RecursionError, MemoryError, RendererNotFound, OSError)
 
 
+def printable(text: str) -> str:
+    """``text`` on one line: characters that are not printable (newlines, NUL, lone
+    surrogates) are written as escapes, as ``repr`` writes them."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit code (0 ok, 2 bad input)."""
+    """Run the command and return its exit code: 0 ok, 1 a check failed, 2 bad input
+    (one line on stderr). Never raises: ``--help`` returns 0."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) > 1 and argv[0] in COMMANDS_WITH_EXPR and argv[1][:1] == "-" \
             and not _is_option(parser, argv[0], argv[1]):
         argv[1] = " " + argv[1]  # an expression like "-x*2", not an option
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, or a usage error Parser.error has already reported
+        return e.code if isinstance(e.code, int) else 2
     try:
         return args.run(args)
     except USER_ERRORS as e:
-        message = str(e).splitlines()[0] if str(e) else type(e).__name__
+        message = printable(str(e).strip()) or type(e).__name__
         print(f"memograd {args.command}: error: {message}", file=sys.stderr)
         return 2
 

@@ -10,6 +10,8 @@ so a hostile expression fails fast instead of hanging.
 from __future__ import annotations
 
 import ast
+import math
+import sys
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -65,16 +67,28 @@ def parse(text: str) -> ast.expr:
     if not text.strip():
         raise ExpressionError("empty expression")
     try:
-        tree = ast.parse(text.strip(), mode="eval")
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:  # a lone surrogate: ast.parse would fail on it obscurely
+        raise ExpressionError(f"the expression holds U+{ord(text[e.start]):04X} at column "
+                              f"{e.start + 1}, which is not a character") from None
+    source = text.strip()
+    try:
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as e:
-        raise ExpressionError(f"malformed expression: {e.msg} (column {e.offset})") from None
-    except (RecursionError, MemoryError, ValueError):
+        if "integer string conversion" in e.msg:  # Python's own limit on an int's digits
+            raise ExpressionError("a number in the expression has too many digits "
+                                  f"(over {sys.get_int_max_str_digits()})") from None
+        where = f" (column {e.offset})" if e.offset else ""
+        raise ExpressionError(f"malformed expression: {e.msg}{where}") from None
+    except (RecursionError, MemoryError):
         raise ExpressionError("expression nested too deeply") from None
-    _validate(tree.body)
+    except ValueError as e:  # older Pythons report a NUL byte this way
+        raise ExpressionError(f"malformed expression: {e}") from None
+    _validate(tree.body, source)
     return tree.body
 
 
-def _validate(root: ast.expr) -> None:
+def _validate(root: ast.expr, source: str) -> None:
     count = 0
     stack: list[tuple[ast.AST, int, bool]] = [(root, 1, False)]
     while stack:
@@ -88,6 +102,7 @@ def _validate(root: ast.expr) -> None:
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 raise ExpressionError(f"only numbers are allowed as constants, not {node.value!r}")
+            _check_finite(node, source)
         elif isinstance(node, ast.Name):
             pass  # resolved against the given values when evaluated
         elif isinstance(node, ast.BinOp):
@@ -119,6 +134,20 @@ def _validate(root: ast.expr) -> None:
             raise ExpressionError(f"{type(node).__name__} is not allowed in an expression: "
                                   f"{ast.unparse(node)[:60]!r}")
         stack.extend((c, depth + 1, False) for c in children)
+
+
+def _check_finite(node: ast.Constant, source: str) -> None:
+    """Refuse a number that is no finite float: ``1e400`` would be inf, and inf and
+    nan would flow through the graph unnoticed (the engine raises only on overflow)."""
+    try:
+        finite = math.isfinite(float(cast(int | float, node.value)))  # _validate checked
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
+        shown = ast.get_source_segment(source, node) or "a number"
+        if len(shown) > 24:
+            shown = shown[:10] + "..." + shown[-10:]
+        raise ExpressionError(f"the number {shown} is too large for a float (limit about 1.8e308)")
 
 
 def variables(text: str) -> list[str]:

@@ -1,6 +1,8 @@
 """naive_grad (every path, no memo) against backward, and the work counts in closed form."""
 
 import math
+import re
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from autograd.explain import (
     fully_connected,
     memoized_grad,
 )
+from autograd.explain.work import MAX_COMPARE_EDGES, MAX_COMPARE_WALK, predicted_work
 
 
 @pytest.mark.parametrize("seed", range(15))
@@ -166,7 +169,7 @@ def test_corner_cases_and_errors():
         memoized_grad(3.0, x)
     with pytest.raises(ValueError, match="depth >= 0"):
         compare_work([-1], [2])
-    with pytest.raises(ValueError, match="edges; keep it under"):
+    with pytest.raises(ValueError, match="the limit is 500,000 in all"):
         compare_work([100], [400])
     with pytest.raises(TypeError, match="integers"):
         compare_work([1.5], [2])
@@ -193,9 +196,61 @@ def test_compare_command(capsys):
 def test_compare_exit_codes(capsys):
     code, out, err = run(capsys, "compare", "--width", "0")
     assert code == 2 and out == "" and "width >= 1" in err and err.count("\n") == 1
-    with pytest.raises(SystemExit) as e:
-        main(["compare", "--depth", "two"])
-    assert e.value.code == 2
+    code, out, err = run(capsys, "compare", "--depth", "two")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("memograd compare: error: argument --depth: invalid int value: 'two'")
+
+
+def test_predicted_work_is_the_graph_s():
+    """The closed form compare_work checks sizes with, against the built graph."""
+    for depth in range(6):
+        for width in range(1, 6):
+            loss, params = fully_connected(depth, width)
+            order = autograd.topological_order(loss)
+            paths, multiplications = autograd.explain.work._naive_counts(order, set(params))
+            edges = sum(len(n.parents) for n in order)
+            assert predicted_work(depth, width) == (edges, paths, multiplications)
+
+
+@pytest.mark.parametrize("depths, widths, message", [
+    ([99_999], [1], "500,003 edges or more"),                # one net too large
+    ([3] * 30_000, [1, 2], "the limit is 500,000 in all"),   # many small ones: the sum counts
+    ([10**30], [10**30], "edges or more"),                   # no net is built to find out
+    ([340], [2], "more than 10**100 paths"),                 # few edges, too many paths
+    ([150], [40], "more than 10**100 paths"),
+])
+def test_compare_refuses_at_once(depths, widths, message):
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=re.escape(message)):
+        compare_work(depths, widths)
+    assert time.perf_counter() - start < 1.0
+
+
+def test_compare_walks_within_its_budget():
+    """Few paths but long ones: depth 20,000, width 1 has 40,002 paths but 1.2e9
+    multiplications to walk, so it is counted even under the default run_limit."""
+    (row,) = compare_work([20_000], [1])
+    assert not row.enumerated
+    assert row.naive_multiplications == predicted_work(20_000, 1)[2] > MAX_COMPARE_WALK
+    # the budget is for all the nets: a repeated size is walked until it is spent
+    walk = predicted_work(8, 4)[2]
+    rows = compare_work([8] * 5, [4], run_limit=10**9)
+    assert [r.enumerated for r in rows] == [i * walk + walk <= MAX_COMPARE_WALK
+                                            for i in range(5)]
+    assert len({(r.paths, r.naive_multiplications) for r in rows}) == 1
+
+
+def test_compare_help_states_the_limits(capsys):
+    assert main(["compare", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"{MAX_COMPARE_EDGES:,} edges for all the nets together" in text
+    assert "10**100 paths for one net" in text
+    assert f"{MAX_COMPARE_WALK:,} multiplications in all" in text
+
+
+def test_compare_command_refuses_big_sizes_in_one_line(capsys):
+    code, out, err = run(capsys, "compare", "--depth", "1000", "--width", "2")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "10**100" in err
 
 
 def abs_shares(out, leaf):

@@ -173,7 +173,43 @@ def fully_connected(depth: int, width: int, seed: int = 0) -> tuple[Value, list[
     return (layer[0] - 1.0) ** 2, params
 
 
-MAX_COMPARE_EDGES = 2_000_000
+MAX_COMPARE_EDGES = 500_000
+"""The most edges the nets of one ``compare_work`` may have together: building and
+sweeping 500,000 edges takes up to about 5 s and 200 MB."""
+
+MAX_COMPARE_PATHS = 10**100
+"""The most paths from the parameters to the loss one net may have. Counting them keeps a
+number of that size for every node (width**depth grows fast: depth 400, width 2 has
+about 10**120), so beyond this the memory and the table's numbers would explode."""
+
+MAX_COMPARE_WALK = 10_000_000
+"""The most naive multiplications ``compare_work`` walks, for all its nets together (about
+2 s); a net that would go past it is counted instead of walked."""
+
+
+def predicted_work(depth: int, width: int) -> tuple[int, int, int]:
+    """(edges, paths, naive multiplications) of ``fully_connected(depth, width)`` for all
+    its parameters, from its layers alone: ``compare_work`` checks the sizes with it
+    before building anything.
+
+    A hidden layer's tanh output is reached by ``a = width * a_before + width + 1`` paths
+    from the parameters (``width`` weights, the bias, and ``width`` inputs reached by
+    ``a_before`` each); a neuron's dot, add and tanh nodes each extend the paths into
+    them by one multiplication. The loss adds two nodes (``- 1``, ``** 2``).
+
+    >>> predicted_work(1, 2)
+    (24, 9, 60)
+    """
+    edges = (depth * width + 1) * (2 * width + 3) + 3
+    reach = multiplications = 0  # the inputs are no parameters: no path starts there
+    for layer in range(depth + 1):
+        neurons = width if layer < depth else 1
+        dot_reach = width + width * reach
+        multiplications += neurons * (3 * dot_reach + 2)  # dot, then add and tanh (+ bias)
+        reach = dot_reach + 1
+        if reach > MAX_COMPARE_PATHS:
+            break  # the caller refuses this net; the numbers need not be exact
+    return edges, reach, multiplications + 2 * reach
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,8 +218,9 @@ class WorkRow:
 
     ``paths`` sums the paths from each parameter to the loss. ``enumerated``
     says whether the naive counts come from running ``naive_grad`` once per
-    parameter (True) or from the path-counting dynamic program (False: too
-    many paths to walk); tests check that both agree.
+    parameter (True) or from the path-counting dynamic program (False: more
+    paths than ``run_limit``, or walking them would pass ``MAX_COMPARE_WALK``);
+    tests check that both agree.
     """
 
     depth: int
@@ -205,40 +242,55 @@ def compare_work(depths: Sequence[int], widths: Sequence[int],
     for every depth and width: one row each (widths outer, depths inner).
 
     Nets whose parameters have at most ``run_limit`` paths in all are really
-    enumerated; for bigger ones the naive counts are computed without walking.
+    enumerated, while the walks stay within ``MAX_COMPARE_WALK`` multiplications
+    in all; for the others the naive counts are computed without walking.
+    Raises ValueError, before building anything, when the nets have more than
+    ``MAX_COMPARE_EDGES`` edges together or one has more than
+    ``MAX_COMPARE_PATHS`` paths.
     """
     for n in (*depths, *widths):
         if not isinstance(n, int) or isinstance(n, bool):
             raise TypeError(f"compare_work: depths and widths must be integers, got {n!r}")
     if not depths or not widths:
         raise ValueError("compare_work: give at least one depth and one width")
-    for depth in depths:
-        for width in widths:
+    sizes = []
+    total = 0
+    for width in widths:
+        for depth in depths:  # each net has 8 edges or more, so this stops early
             if depth < 0 or width < 1:
                 raise ValueError(f"compare_work: need depth >= 0 and width >= 1, "
                                  f"got depth {depth}, width {width}")
-            edges = (depth * width + 1) * (2 * width + 3)
-            if edges > MAX_COMPARE_EDGES:
-                raise ValueError(f"compare_work: depth {depth}, width {width} makes about "
-                                 f"{edges:,} edges; keep it under {MAX_COMPARE_EDGES:,}")
+            edges = (depth * width + 1) * (2 * width + 3) + 3
+            total += edges
+            if total > MAX_COMPARE_EDGES:
+                raise ValueError(f"compare_work: the nets have {total:,} edges or more (depth "
+                                 f"{depth}, width {width} makes {edges:,}); the limit is "
+                                 f"{MAX_COMPARE_EDGES:,} in all")
+            sizes.append((depth, width))
+    predicted = [predicted_work(depth, width) for depth, width in sizes]
+    for (depth, width), (_, paths, _) in zip(sizes, predicted):
+        if paths > MAX_COMPARE_PATHS:
+            raise ValueError(f"compare_work: depth {depth}, width {width} has more than "
+                             "10**100 paths from its parameters to the loss (the limit)")
     rows = []
-    for width in widths:
-        for depth in depths:
-            loss, params = fully_connected(depth, width)
-            order = topological_order(loss)
-            paths, multiplications = _naive_counts(order, set(params))
-            memo = memoized_grad(loss, params[0])
-            enumerated = paths <= run_limit
-            additions = paths
-            if enumerated:
-                users = _users(order)
-                runs = [_naive_walk(loss, p, users) for p in params]
-                paths = sum(r.paths for r in runs)
-                multiplications = sum(r.multiplications for r in runs)
-                additions = sum(r.additions for r in runs)
-            rows.append(WorkRow(depth, width, len(params), len(order), memo.multiplications,
-                                paths, multiplications, additions, memo.multiplications,
-                                memo.additions, enumerated))
+    walked = 0
+    for (depth, width), (_, _, walk) in zip(sizes, predicted):
+        loss, params = fully_connected(depth, width)
+        order = topological_order(loss)
+        paths, multiplications = _naive_counts(order, set(params))
+        memo = memoized_grad(loss, params[0])
+        additions = paths
+        enumerated = paths <= run_limit and walked + walk <= MAX_COMPARE_WALK
+        if enumerated:
+            walked += walk
+            users = _users(order)
+            runs = [_naive_walk(loss, p, users) for p in params]
+            paths = sum(r.paths for r in runs)
+            multiplications = sum(r.multiplications for r in runs)
+            additions = sum(r.additions for r in runs)
+        rows.append(WorkRow(depth, width, len(params), len(order), memo.multiplications,
+                            paths, multiplications, additions, memo.multiplications,
+                            memo.additions, enumerated))
     return rows
 
 
