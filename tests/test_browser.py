@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 from conftest import micrograd_neuron
+from test_draw import HOSTILE_LABELS
+from test_walkthrough import as_js, hostile_chain
 
 from autograd import steps, topological_order, walkthrough
 from autograd.viz import find_dot
+from autograd.viz.dot import visible
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -90,3 +93,52 @@ def test_walkthrough_steps_in_chromium(tmp_path):
 
     assert requests and all(url.startswith("file:") for url in requests), requests
     assert problems == []
+
+
+CODE_POINTS = "e => Array.from(e.textContent, c => c.codePointAt(0))"
+"""A text as code points, lone surrogates included (Playwright's strings would replace them)."""
+
+
+@pytest.mark.skipif(chromium() is None, reason="Chromium not found (apt-get install chromium)")
+@pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
+def test_hostile_labels_show_literally_in_chromium(tmp_path):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    title = "<!--</script><script>alert(1)</script>\x00\\"
+    page_file = walkthrough(hostile_chain(), tmp_path / "hostile.html", title=title)
+    expected = list(steps(hostile_chain()))
+
+    problems, dialogs = [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("console", lambda m: m.type in ("error", "warning") and problems.append(m.text))
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(page_file.as_uri())
+            assert page.evaluate("document.scripts.length") == 2  # no label added one
+            assert page.title() == visible(title)
+            # every step: the memo entry's name is the label itself, character for character
+            for i, step in enumerate(expected):
+                if i:
+                    page.keyboard.press("ArrowRight")
+                assert page.text_content("#counter") == f"step {i + 1} of {len(expected)}"
+                assert page.eval_on_selector("#memo-name", CODE_POINTS) == \
+                    [ord(c) for c in as_js(step.name())]
+                assert page.eval_on_selector("#line", CODE_POINTS) == \
+                    [ord(c) for c in as_js(str(step))]
+                assert page.eval_on_selector("#graph g.node.current", "e => e.id") == \
+                    f"v{topological_order(expected[0].node).index(step.node)}"
+            # the graph and the memo table show each label as drawn: visible, shortened
+            svg_texts = page.eval_on_selector_all(
+                "#graph svg text", "ts => ts.map(t => t.textContent.replace(/\\u00a0/g, ' '))")
+            rows = page.eval_on_selector_all("#memo tbody tr",
+                                             "rs => rs.map(r => r.cells[0].textContent)")
+            for label in HOSTILE_LABELS:
+                if label.strip():
+                    assert visible(label if len(label) <= 40 else label[:37] + "...") in svg_texts
+            assert rows == [visible(s.name()) for s in expected]
+        finally:
+            browser.close()
+
+    assert problems == [] and dialogs == []
