@@ -13,20 +13,34 @@ from .functional import log_softmax, logsumexp, softmax
 from .history import History
 from .io import load, save
 from .layers import MLP, Layer, Neuron
-from .losses import binary_cross_entropy, cross_entropy, hinge, l2_penalty, mse
+from .losses import (
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    L1Loss,
+    MSELoss,
+    binary_cross_entropy,
+    cross_entropy,
+    hinge,
+    l2_penalty,
+    mse,
+)
 from .module import Module
 from .torch_bridge import from_torch, to_torch
 from .train import BatchResult, Evaluation, evaluate, fit, scalar_batch_step
 
 __all__ = [
     "MLP",
+    "BCEWithLogitsLoss",
     "BatchResult",
+    "CrossEntropyLoss",
     "DataLoader",
     "Dataset",
     "Evaluation",
     "History",
+    "L1Loss",
     "Layer",
     "ListDataset",
+    "MSELoss",
     "Module",
     "Neuron",
     "Subset",
@@ -39,6 +53,7 @@ __all__ = [
     "evaluate",
     "fit",
     "from_torch",
+    "functional",
     "hard_sigmoid",
     "hinge",
     "init",

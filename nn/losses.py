@@ -1,86 +1,80 @@
-"""Loss functions (one sample each) and the L2 penalty.
+"""Losses as modules (``nn.MSELoss()``, as in torch), nn's own names for them, and
+the L2 penalty.
 
-Each loss takes the model's output for ONE sample and its target and returns a
-Value; ``nn.fit`` averages them over a batch. Targets may be numbers or Values.
+A loss module is made with its ``reduction`` and called on ``(output, target)``;
+it runs the function of the same name in ``nn.functional``, which says how
+shapes and reductions work. ``nn.mse``, ``nn.cross_entropy`` and
+``nn.binary_cross_entropy`` are those functions under the names nn has always
+had (``nn.fit`` and the lessons use them): given one sample, each returns that
+sample's loss.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
-import autograd
 from autograd import Value, as_value, dot
 
+from . import functional as F
 from .module import Module, is_bias
 
 Target = float | Value
 
+mse = F.mse_loss
+"""``(pred - target)²``, averaged over the elements when given lists (``F.mse_loss``)."""
 
-def _pairs(pred: object, target: object, opname: str) -> tuple[list, list]:
-    if isinstance(pred, (Value, numbers.Real)):
-        if not isinstance(target, (Value, numbers.Real)):
-            raise TypeError(f"{opname}: a single prediction needs a single target, "
-                            f"got {type(target).__name__}")
-        return [pred], [target]
-    preds, targets = list(pred), list(target)  # type: ignore[call-overload]
-    if len(preds) != len(targets):
-        raise ValueError(f"{opname}: {len(preds)} predictions but {len(targets)} targets")
-    if not preds:
-        raise ValueError(f"{opname}: no predictions")
-    return preds, targets
+cross_entropy = F.cross_entropy
+"""``-log softmax(logits)[k]`` for a class index, or ``-Σ_i t_i log softmax(logits)_i``
+for a one-hot or probability list (``F.cross_entropy``)."""
+
+binary_cross_entropy = F.binary_cross_entropy_with_logits
+"""``-[t log σ(z) + (1 - t) log(1 - σ(z))]`` from the LOGIT ``z``, not from a probability
+(``F.binary_cross_entropy_with_logits``)."""
 
 
-def mse(pred: Value | Sequence[Value], target: Target | Sequence[Target]) -> Value:
-    """Mean squared error: ``(pred - target)²``, averaged when given lists (PyTorch's MSELoss)."""
-    preds, targets = _pairs(pred, target, "mse")
-    squares = []
-    for p, t in zip(preds, targets):
-        d = as_value(p, "mse") - t
-        squares.append(d * d)
-    return squares[0] if len(squares) == 1 else autograd.sum(squares) / len(squares)
+class _Loss(Module):
+    """A loss as a module: made with its reduction, called on ``(input, target)``."""
+
+    def __init__(self, *, reduction: str = "mean") -> None:
+        # checked here, so a typo fails where the loss is made, not in the first batch
+        self.reduction = F.check_reduction(reduction, type(self).__name__)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"  # torch prints a loss without its reduction
 
 
-def cross_entropy(logits: Sequence[Value | float], target: int | Sequence[Target]) -> Value:
-    """``-log softmax(logits)[target]`` for a class index, or ``-Σ_i t_i log softmax(logits)_i``
-    for a one-hot (or probability) list ``t`` of numbers or Values.
+class MSELoss(_Loss):
+    """``(x - t)²`` per element, reduced (torch's ``nn.MSELoss``).
 
-    Computed via the stable log-sum-exp. The list form takes the target as
-    inputs, not as a choice of node, so a recorded graph serves every label.
+    >>> MSELoss(reduction="sum")([Value(1.0), Value(3.0)], [0.0, 0.0]).data
+    10.0
     """
-    zs = [as_value(z, "cross_entropy") for z in logits]
-    if not zs:
-        raise ValueError("cross_entropy: needs at least one logit")
-    m = max(z.data for z in zs)
-    shifted = [z - m for z in zs]
-    lse = autograd.sum([s.exp() for s in shifted]).log()
-    # int is listed for mypy, which does not know that an int is a numbers.Integral
-    if isinstance(target, (int, numbers.Integral)) and not isinstance(target, bool):
-        index = int(target)
-        if not 0 <= index < len(zs):
-            raise ValueError(f"cross_entropy: class {target} out of range for {len(zs)} logits")
-        return lse - shifted[index]
-    if isinstance(target, (bool, Value, numbers.Real, str, bytes)):
-        raise TypeError("cross_entropy: target must be a class index (int) or a list of "
-                        f"{len(zs)} probabilities, got {type(target).__name__} {target!r}")
-    ts = list(target)
-    if len(ts) != len(zs):
-        raise ValueError(f"cross_entropy: {len(zs)} logits but a target of length {len(ts)}")
-    return -dot(ts, [s - lse for s in shifted])
+
+    def forward(self, input: F.Tensor, target: F.Tensor) -> F.Tensor:
+        return F.mse_loss(input, target, reduction=self.reduction)
 
 
-def binary_cross_entropy(logit: Value | float, target: Target) -> Value:
-    """``-[t log σ(z) + (1 - t) log(1 - σ(z))]`` from the logit ``z``, written
-    stably as ``softplus(z) - t z`` (PyTorch's BCEWithLogitsLoss); ``t`` in [0, 1]."""
-    z = as_value(logit, "binary_cross_entropy")
-    if isinstance(target, Value):
-        return z.softplus() - z * target
-    if isinstance(target, bool) or not isinstance(target, numbers.Real):
-        raise TypeError(f"binary_cross_entropy: target must be a number in [0, 1], "
-                        f"got {type(target).__name__} {target!r}")
-    if not 0.0 <= target <= 1.0:
-        raise ValueError(f"binary_cross_entropy: target must be in [0, 1], got {target!r}")
-    return z.softplus() - z * float(target)
+class L1Loss(_Loss):
+    """``|x - t|`` per element, reduced (torch's ``nn.L1Loss``)."""
+
+    def forward(self, input: F.Tensor, target: F.Tensor) -> F.Tensor:
+        return F.l1_loss(input, target, reduction=self.reduction)
+
+
+class CrossEntropyLoss(_Loss):
+    """Cross-entropy from logits, with a class index or class probabilities per sample
+    (torch's ``nn.CrossEntropyLoss``); ``"none"`` gives one loss per sample."""
+
+    def forward(self, input: F.Tensor, target: F.Tensor) -> F.Tensor:
+        return F.cross_entropy(input, target, reduction=self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy from logits per element, reduced (torch's ``nn.BCEWithLogitsLoss``)."""
+
+    def forward(self, input: F.Tensor, target: F.Tensor) -> F.Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
 
 
 def hinge(score: Value | float, target: Target) -> Value:
