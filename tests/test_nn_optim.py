@@ -94,6 +94,9 @@ CASES = [
     ("SGD", {"lr": 0.05, "momentum": 0.5, "dampening": 0.3}),
     ("Adam", {"lr": 0.01}),
     ("Adam", {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1}),
+    ("AdamW", {}),
+    ("AdamW", {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1,
+               "amsgrad": True}),
     ("RMSprop", {"lr": 0.01}),
     ("RMSprop", {"lr": 0.01, "alpha": 0.9, "momentum": 0.5, "weight_decay": 0.05}),
     ("RMSprop", {"lr": 0.005, "centered": True, "momentum": 0.3}),
@@ -128,37 +131,158 @@ def test_optimizers_match_torch_over_twenty_steps(name, kwargs):
                                                      abs=1e-14), t
 
 
-def test_optimizers_reject_bad_hyperparameters():
+OPTIMIZERS = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad]
+WITH_EPS = [optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad]
+
+
+def bad_hyperparameters():
+    """(optimizer class, keyword arguments, the argument's name, the bad value)."""
+    for cls in OPTIMIZERS:
+        for lr in [0, 0.0, -0.1, math.nan, math.inf, -math.inf, True, "0.1", None]:
+            yield cls, {"lr": lr}, "lr", lr
+        yield cls, {"weight_decay": -1}, "weight_decay", -1
+        yield cls, {"weight_decay": math.nan}, "weight_decay", math.nan
+    for cls in WITH_EPS:
+        for eps in [0, 0.0, -1e-8, math.inf, math.nan]:
+            yield cls, {"eps": eps}, "eps", eps
+    for cls in [optim.SGD, optim.RMSprop]:
+        for momentum in [-0.5, -1e-300, 1.0, 1.5, math.inf]:
+            yield cls, {"momentum": momentum}, "momentum", momentum
+    for cls in [optim.Adam, optim.AdamW]:
+        for b1, b2, which in [(1.0, 0.999, "beta1"), (-0.1, 0.999, "beta1"),
+                              (0.9, 1.0, "beta2"), (0.9, -0.1, "beta2"),
+                              (math.nan, 0.999, "beta1"), (0.9, math.inf, "beta2")]:
+            yield cls, {"betas": (b1, b2)}, which, b1 if which == "beta1" else b2
+    yield optim.RMSprop, {"alpha": 1.0}, "alpha", 1.0
+    yield optim.SGD, {"dampening": -0.1}, "dampening", -0.1
+    yield optim.Adagrad, {"lr_decay": -0.1}, "lr_decay", -0.1
+    yield optim.Adagrad, {"initial_accumulator_value": -1}, "initial_accumulator_value", -1
+
+
+@pytest.mark.parametrize(("cls", "kwargs", "name", "value"), list(bad_hyperparameters()))
+def test_optimizers_refuse_bad_hyperparameters_naming_class_argument_and_value(
+        cls, kwargs, name, value):
     ps = params(1.0)
-    bad = [
-        (optim.SGD, {"lr": -0.1}, "learning rate"),
-        (optim.SGD, {"lr": 0.1, "momentum": 1.0}, "momentum"),
-        (optim.SGD, {"lr": 0.1, "momentum": -0.5}, "momentum"),
+    kwargs = {"lr": 0.1, **kwargs}
+    with pytest.raises(ValueError) as caught:
+        cls(ps, **kwargs)
+    message = str(caught.value)
+    assert message.startswith(f"{cls.__name__}: {name} must be"), message
+    assert message.endswith(f"got {value!r}"), message
+    assert ps[0].data == 1.0  # nothing happened to the parameter
+
+
+def test_optimizers_refuse_other_bad_arguments():
+    ps = params(1.0)
+    for cls, kwargs, word in [
         (optim.SGD, {"lr": 0.1, "nesterov": True}, "nesterov"),
         (optim.SGD, {"lr": 0.1, "momentum": 0.9, "nesterov": True, "dampening": 0.1},
          "nesterov"),
-        (optim.SGD, {"lr": math.nan}, "learning rate"),
-        (optim.Adam, {"betas": (1.0, 0.999)}, "beta1"),
-        (optim.Adam, {"betas": (0.9, -0.1)}, "beta2"),
-        (optim.Adam, {"betas": (0.9,)}, "betas"),
-        (optim.Adam, {"eps": -1e-8}, "eps"),
-        (optim.Adam, {"weight_decay": -1}, "weight_decay"),
-        (optim.RMSprop, {"alpha": 1.0}, "alpha"),
-        (optim.RMSprop, {"momentum": 1.5}, "momentum"),
-        (optim.Adagrad, {"lr_decay": -0.1}, "lr_decay"),
-        (optim.Adagrad, {"initial_accumulator_value": -1}, "initial_accumulator_value"),
-    ]
-    for cls, kwargs, word in bad:
+        (optim.Adam, {"betas": (0.9,)}, "Adam: betas must be a pair"),
+        (optim.AdamW, {"betas": 0.9}, "AdamW: betas must be a pair"),
+    ]:
         with pytest.raises(ValueError, match=word):
             cls(ps, **kwargs)
-    with pytest.raises(ValueError, match="empty parameter list"):
-        optim.SGD([], lr=0.1)
+    for cls in OPTIMIZERS:
+        with pytest.raises(ValueError, match=f"{cls.__name__}: got an empty parameter list"):
+            cls([], lr=0.1)
+        with pytest.raises(ValueError, match="empty parameter list"):
+            cls(iter([]), lr=0.1)
     with pytest.raises(ValueError, match="appears twice"):
         optim.SGD([ps[0], ps[0]], lr=0.1)
     with pytest.raises(TypeError, match="params must be Values"):
         optim.SGD([1.0], lr=0.1)
     with pytest.raises(TypeError, match="iterable of Values"):
         optim.Adam(ps[0])
+    # the edges that are allowed
+    optim.SGD(ps, lr=1e-300, momentum=0.0, weight_decay=0.0)
+    optim.AdamW(ps, betas=(0.0, 0.0), eps=5e-324, weight_decay=0.0)
+
+
+# -- AdamW -------------------------------------------------------------------------------------
+def test_adamw_first_step_by_hand():
+    ps = params(2.0)
+    run(optim.AdamW(ps, lr=0.1, weight_decay=0.5), ps, [[0.5]])
+    # decay first: p = 2 (1 - 0.1 * 0.5) = 1.9; then Adam's first step lr * g / (|g| + eps)
+    assert ps[0].data == pytest.approx(1.9 - 0.1 * 0.5 / (0.5 + 1e-8), rel=1e-15)
+    ps = params(2.0)
+    run(optim.AdamW(ps, lr=0.1, weight_decay=0.5), ps, [[0.0], [0.0]])
+    assert ps[0].data == pytest.approx(2.0 * 0.95 ** 2, rel=1e-15)  # no gradient: decay alone
+    ps = params(2.0)
+    run(optim.Adam(ps, lr=0.1, weight_decay=0.5), ps, [[0.0]])
+    # Adam's decay goes into the gradient, g = 0.5 * 2 = 1, and is normalized by Adam
+    assert ps[0].data == pytest.approx(2.0 - 0.1 * 1.0 / (1.0 + 1e-8), rel=1e-15)
+
+
+def test_adamw_defaults_are_torchs():
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
+    theirs = torch.optim.AdamW([torch.nn.Parameter(torch.zeros(1))]).defaults
+    ours = optim.AdamW(params(0.0))
+    assert (ours.lr, ours.betas, ours.eps, ours.weight_decay, ours.amsgrad) == (
+        theirs["lr"], theirs["betas"], theirs["eps"], theirs["weight_decay"],
+        theirs["amsgrad"])
+
+
+def shrinking_gradient(ps_data, t):
+    """Large gradients first, then small ones: the second moment falls, so ``amsgrad``'s
+    running maximum differs from v."""
+    scale = 10.0 if t < 5 else 0.1
+    return [scale * math.sin(x + i) + 0.01 * t for i, x in enumerate(ps_data)]
+
+
+@pytest.mark.parametrize("kwargs", [
+    {},
+    {"lr": 0.05, "weight_decay": 0.3},
+    {"lr": 0.02, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.1, "amsgrad": True},
+    {"lr": 0.1, "betas": (0.3, 0.5), "weight_decay": 2.0},
+    {"lr": 0.05, "weight_decay": 0.0, "amsgrad": True},
+])
+@pytest.mark.parametrize("name", ["Adam", "AdamW"])
+def test_adam_and_adamw_match_torch_step_by_step(name, kwargs):
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
+    start = [1.0, -0.5, 2.0, 0.0, -3.0]
+    ps = params(*start)
+    ours = getattr(optim, name)(ps, **kwargs)
+    tp = [torch.nn.Parameter(torch.tensor(x, dtype=torch.float64)) for x in start]
+    theirs = getattr(torch.optim, name)(tp, **kwargs)
+    for t in range(30):
+        for p, gi in zip(ps, shrinking_gradient([p.data for p in ps], t)):
+            p.grad = gi
+        ours.step()
+        for p, gi in zip(tp, shrinking_gradient([p.item() for p in tp], t)):
+            p.grad = torch.tensor(gi, dtype=torch.float64)
+        theirs.step()
+        assert [p.data for p in ps] == pytest.approx([p.item() for p in tp], rel=1e-12,
+                                                     abs=1e-14), t
+        if kwargs.get("amsgrad"):
+            v_max = [theirs.state[p]["max_exp_avg_sq"].item() for p in tp]
+            assert ours.v_max == pytest.approx(v_max, rel=1e-12)
+    if kwargs.get("amsgrad"):
+        assert ours.v_max != pytest.approx(ours.v)  # the maximum mattered
+
+
+def test_amsgrad_changes_the_trajectory():
+    plain, ams = params(1.0, -2.0), params(1.0, -2.0)
+    grads = [[10.0, -10.0]] * 3 + [[0.1, 0.1]] * 5
+    a = run(optim.AdamW(plain, lr=0.1), plain, grads)
+    b = run(optim.AdamW(ams, lr=0.1, amsgrad=True), ams, grads)
+    assert a[:3] == b[:3] and a[-1] != b[-1]
+
+
+# -- snapshot and restore (how nn.fit undoes an update) -----------------------------------------
+@pytest.mark.parametrize("cls", OPTIMIZERS)
+def test_restore_undoes_steps_exactly(cls):
+    ps = params(1.0, -0.5)
+    opt = cls(ps, lr=0.1, **({"momentum": 0.9} if cls in (optim.SGD, optim.RMSprop) else {}))
+    run(opt, ps, [[0.3, -0.2], [0.1, 0.4]])
+    saved = opt.snapshot()
+    later = run(opt, ps, [[0.5, 0.5], [-1.0, 2.0]])
+    opt.restore(saved)
+    assert opt.steps == 2 and [p.data for p in ps] == saved["values"]
+    again = run(opt, ps, [[0.5, 0.5], [-1.0, 2.0]])
+    assert again == later  # the same state: the same steps, bit for bit
+    opt.restore(saved)  # a snapshot can be restored more than once
+    assert run(opt, ps, [[0.5, 0.5], [-1.0, 2.0]]) == later
 
 
 # -- schedules ---------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Optimizers, learning-rate schedules and gradient clipping for ``nn`` models."""
 
 from .clip import clip_grad_norm_, clip_grad_value_
-from .optimizers import SGD, Adagrad, Adam, Optimizer, RMSprop
+from .optimizers import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop
 from .schedules import (
     CosineAnnealingLR,
     ExponentialLR,
@@ -15,6 +15,7 @@ __all__ = [
     "SGD",
     "Adagrad",
     "Adam",
+    "AdamW",
     "CosineAnnealingLR",
     "ExponentialLR",
     "LRScheduler",
