@@ -13,8 +13,9 @@ written atomically (a temporary file, then ``os.replace``).
 Labels may hold any text. The step data is JSON inside a ``<script>`` element
 with ``<``, ``>``, ``&`` and every unprintable character written as ``\\uXXXX``,
 so no label can end the element, open a comment or be invalid UTF-8, and
-``JSON.parse`` gives the labels back exactly. In HTML text and the SVG, labels
-are shown through ``dot.visible`` (``\\n`` for a newline) and escaped.
+``JSON.parse`` gives the labels back exactly (as JavaScript's UTF-16 strings hold
+them). In HTML text and the SVG, labels are shown through ``dot.visible``
+(``\\n`` for a newline) and escaped.
 """
 
 from __future__ import annotations
