@@ -159,7 +159,8 @@ def test_mse_single_and_mean():
     assert loss.data == pytest.approx((0.25 + 0 + 9) / 3, rel=1e-15)
     loss.backward()
     assert [p.grad for p in preds] == pytest.approx([2 * -0.5 / 3, 0.0, 2 * 3 / 3], rel=1e-14)
-    with pytest.raises(ValueError, match=re.escape("input has shape (3,) but target has shape (2,)")):
+    with pytest.raises(ValueError,
+                       match=re.escape("input has shape (3,) but target has shape (2,)")):
         nn.mse(preds, [1.0, 2.0])
 
 
@@ -190,3 +191,53 @@ def test_l2_penalty_over_weights_only_by_default():
     assert nn.l2_penalty(vs, 0.5).data == 2.5
     with pytest.raises(ValueError, match="lam must be a number >= 0"):
         nn.l2_penalty(m, -1.0)
+
+
+# -- torch's names: reductions, shapes, modules (torch's numbers: test_nn_losses_torch.py) ----
+def test_reductions_by_hand():
+    preds = [[Value(1.0), Value(2.0)], [Value(4.0), Value(0.0)]]
+    targets = [[0.0, 0.0], [1.0, 1.0]]
+    assert nn.functional.mse_loss(preds, targets).data == (1 + 4 + 9 + 1) / 4
+    assert nn.functional.mse_loss(preds, targets, reduction="sum").data == 15.0
+    none = nn.functional.l1_loss(preds, targets, reduction="none")
+    assert [[v.data for v in row] for row in none] == [[1.0, 2.0], [3.0, 1.0]]
+    assert nn.MSELoss(reduction="sum")(Value(3.0), 1.0).data == 4.0
+    losses = nn.CrossEntropyLoss(reduction="none")([[0.0, 0.0], [0.0, math.log(3)]], [0, 1])
+    assert [v.data for v in losses] == pytest.approx([math.log(2), math.log(4 / 3)], rel=1e-15)
+
+
+def test_one_output_and_a_number_are_the_same_shape():
+    # the course's one-output regression: no .squeeze(1) on the outputs
+    out = [[Value(1.0)], [Value(3.0)]]
+    assert nn.MSELoss()(out, [0.0, 1.0]).data == 2.5
+    assert nn.mse([Value(3.0)], 1.0).data == 4.0
+    assert nn.mse(Value(3.0), [1.0]).data == 4.0
+    t = Value(1.0)  # a target that is a Value: a traced input in the compiled replay
+    assert nn.binary_cross_entropy([Value(0.0)], t).data == pytest.approx(math.log(2))
+
+
+def test_softmax_and_cross_entropy_shift_by_a_max_node():
+    logits = values([0.5, 2.0, -1.0])
+    for out in (nn.cross_entropy(logits, 1), nn.softmax(logits)[0], nn.log_softmax(logits)[0],
+                nn.logsumexp(logits)):
+        assert "max" in [v.op for v in ag.topological_order(out)]
+
+
+def test_a_recorded_cross_entropy_shifts_each_sample_by_its_own_max():
+    np = pytest.importorskip("numpy")
+    w = Value(0.0, "w")
+    # traced at logits (0, 0); a shift baked in from that sample would overflow at 1000
+    prog = ag.compile(lambda a, b: nn.cross_entropy([a + w, b], 0), [0.0, 0.0])
+    a, b = np.array([1000.0, 0.0, -1000.0]), np.array([0.0, 1000.0, 0.0])
+    assert prog(a, b).tolist() == [0.0, 1000.0, 1000.0]
+    _, grad = prog.gradients(a, b)
+    assert grad.tolist() == [-2.0]  # d/dw = softmax_0 - 1: 0, -1 and -1
+
+
+def test_loss_modules_and_reductions():
+    assert repr(nn.CrossEntropyLoss(reduction="sum")) == "CrossEntropyLoss()"
+    with pytest.raises(ValueError, match="MSELoss: reduction must be 'mean', 'sum' or 'none', "
+                                         "got 'average'"):
+        nn.MSELoss(reduction="average")
+    with pytest.raises(TypeError):
+        nn.MSELoss("sum")  # as in torch, whose first argument is not the reduction
