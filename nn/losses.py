@@ -2,11 +2,11 @@
 the L2 penalty.
 
 A loss module is made with its ``reduction`` and called on ``(output, target)``;
-it runs the function of the same name in ``nn.functional``, which says how
-shapes and reductions work. ``nn.mse``, ``nn.cross_entropy`` and
-``nn.binary_cross_entropy`` are those functions under the names nn has always
-had (``nn.fit`` and the lessons use them): given one sample, each returns that
-sample's loss.
+it runs its function from ``nn.functional`` (``MSELoss`` runs ``F.mse_loss``),
+whose docstring says how shapes and reductions work. ``nn.mse``,
+``nn.cross_entropy`` and ``nn.binary_cross_entropy`` are those functions under
+the names nn has always had (``nn.fit`` and the lessons use them): given one
+sample, each returns that sample's loss.
 """
 
 from __future__ import annotations
