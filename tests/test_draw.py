@@ -576,12 +576,12 @@ def test_any_label_renders_literally(label):
 
 @pytest.mark.skipif(not HAS_RENDERER or not render.is_pure(render.find_dot()),
                     reason="the ASCII labels are for graphviz-pure's PNG only")
-@pytest.mark.xfail(strict=True, raises=subprocess.CalledProcessError,
-                   reason="render.ascii_text turns fullwidth ＂ ＼ ＜ ＆ into \" \\ < & after "
-                          "escaping, so graphviz-pure's PNG path reads them as DOT/HTML syntax")
 @pytest.mark.parametrize("label", ["\uff02", "\uff3c", "\uff1c", "\uff06"], ids=ascii)
 def test_fullwidth_punctuation_in_a_png(label):
-    draw(thrice_labelled(label)).pipe(format="png")
+    """ascii_text runs after escaping: a fullwidth ＂ ＼ ＜ ＆ becomes '?', never DOT syntax."""
+    png = draw(thrice_labelled(label)).pipe(format="png")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert render.ascii_text(label) == "?"
 
 
 @needs_renderer

@@ -225,3 +225,15 @@ def test_cli_writes_the_page(tmp_path, capsys):
     assert data[0]["name"] == "x*y + x"
     # x is used twice: 1 (directly, by the +) plus y = 3 (through x*y), times dC/d(user) = 1
     assert next(d for d in data if d["name"] == "x")["line"] == "dC/d(x) = 1 × 1 + 3 × 1 = 4"
+
+
+def test_an_empty_path_is_named_as_given_before_anything_is_drawn(monkeypatch):
+    import autograd.viz.page as page
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew before checking the path")
+
+    monkeypatch.setattr(page, "draw", no_drawing)
+    x = Value(2.0, "x")
+    with pytest.raises(OSError, match="cannot write '': "):
+        walkthrough(x * x, "")

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from ..autodiff import topological_order
 from ..explain import chain_rule_line, chain_rule_symbols, steps
-from ..files import write_atomically
+from ..files import check_writable, write_atomically
 from ..value import Value
 from .dot import MAX_NODES, draw, visible
 
@@ -129,6 +129,7 @@ def walkthrough(
     """
     if not isinstance(loss, Value):
         raise TypeError(f"walkthrough: loss must be a Value, got {type(loss).__name__}")
+    check_writable(path)  # before the drawing: a bad path fails at once, named as given
     order = topological_order(loss)
     if len(order) > max_nodes:  # refuse before stepping through a huge graph
         raise ValueError(
@@ -153,7 +154,7 @@ def walkthrough(
         data=script_json(data),
         script=_SCRIPT,
     )
-    return write_atomically(Path(path), page)
+    return write_atomically(path, page)
 
 
 _SCRIPT = """

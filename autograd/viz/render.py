@@ -182,7 +182,8 @@ def ascii_text(text: str) -> str:
             out.append(_ASCII[ch])
         else:
             plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
-            out.append(plain or "?")
+            # a fullwidth ＂ ＼ ＜ ＆ must not turn into DOT or HTML syntax after escaping
+            out.append(plain if plain and not set(plain) & set('"\\<>&') else "?")
     return "".join(out)
 
 
