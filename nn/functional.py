@@ -216,8 +216,10 @@ def logsumexp(values: Sequence[Value | float]) -> Value:
 
 
 # -- losses -------------------------------------------------------------------------------
-def _elementwise_loss(opname: str, f: Callable[[Any, Any], Value], input: Tensor,
-                      target: Tensor, reduction: str) -> Tensor:
+def elementwise_loss(opname: str, f: Callable[[Any, Any], Value], input: Tensor,
+                     target: Tensor, reduction: str) -> Tensor:
+    """``f(x, t)`` for every element and its target, reduced: the losses below are this
+    with their own ``f``. Checks the reduction and that the shapes match."""
     reduction = check_reduction(reduction, opname)
     _check_same_shape(input, target, opname)
     return _reduce(_pairwise(f, input, target), reduction)
@@ -234,7 +236,7 @@ def mse_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tenso
         d = as_value(x, "mse_loss") - t
         return d * d
 
-    return _elementwise_loss("mse_loss", squared_error, input, target, reduction)
+    return elementwise_loss("mse_loss", squared_error, input, target, reduction)
 
 
 def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor:
@@ -243,7 +245,7 @@ def l1_loss(input: Tensor, target: Tensor, *, reduction: str = "mean") -> Tensor
     def absolute_error(x: Value | float, t: Value | float) -> Value:
         return abs(as_value(x, "l1_loss") - t)
 
-    return _elementwise_loss("l1_loss", absolute_error, input, target, reduction)
+    return elementwise_loss("l1_loss", absolute_error, input, target, reduction)
 
 
 def _bce_with_logits(z: Value | float, t: Value | float) -> Value:
@@ -263,7 +265,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, *,
     ``softplus(z) - t z`` never takes the log of a sigmoid that rounded to 0 or 1, so
     a logit of ±1000 gives a finite loss and the gradient ``σ(z) - t``.
     """
-    return _elementwise_loss("binary_cross_entropy_with_logits", _bce_with_logits, input,
+    return elementwise_loss("binary_cross_entropy_with_logits", _bce_with_logits, input,
                              target, reduction)
 
 

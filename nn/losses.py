@@ -77,16 +77,16 @@ class BCEWithLogitsLoss(_Loss):
         return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
 
 
-def hinge(score: Value | float, target: Target) -> Value:
-    """micrograd's max-margin loss ``relu(1 - y s)`` for a label ``y`` of -1 or +1."""
-    s = as_value(score, "hinge")
-    if not isinstance(target, Value):
-        if isinstance(target, bool) or not isinstance(target, numbers.Real):
-            raise TypeError(f"hinge: target must be -1 or +1, got {type(target).__name__} "
-                            f"{target!r}")
-        if target not in (-1, 1):
-            raise ValueError(f"hinge: target must be -1 or +1, got {target!r}")
-    return (1 + -target * s).relu()
+def hinge(score: F.Tensor, target: F.Tensor) -> Value:
+    """micrograd's max-margin loss ``relu(1 - y s)`` for a label ``y`` of -1 or +1; given
+    lists (one sample of several scores, or a batch), the mean over the elements."""
+
+    def margin_loss(s: Value | float, y: Value | float) -> Value:
+        if not isinstance(y, Value) and y not in (-1, 1):  # a Value label is a traced input
+            raise ValueError(f"hinge: target must be -1 or +1, got {y!r}")
+        return (1 + -y * as_value(s, "hinge")).relu()
+
+    return F.elementwise_loss("hinge", margin_loss, score, target, "mean")
 
 
 def l2_penalty(params: Module | Iterable[Value], lam: float,

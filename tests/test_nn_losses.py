@@ -150,6 +150,12 @@ def test_hinge_is_micrograds_max_margin():
     assert s.grad == 0.0
     with pytest.raises(ValueError, match="-1 or \\+1, got 0"):
         nn.hinge(0.3, 0)
+    # a one-output layer's [s] against a label; a list of scores: their mean
+    assert nn.hinge([Value(0.3)], -1).data == pytest.approx(1.3, rel=1e-15)
+    assert nn.hinge([0.3, 2.0], [1, 1]).data == pytest.approx(0.35, rel=1e-15)
+    with pytest.raises(ValueError, match=re.escape(
+            "hinge: input has shape (2,) but target has shape ()")):
+        nn.hinge([0.3, 2.0], 1)
 
 
 def test_mse_single_and_mean():
