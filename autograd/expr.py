@@ -2,9 +2,10 @@
 
 The text is parsed with Python's ``ast`` and only a whitelist is accepted:
 numbers, the variable names given, ``+ - * / **``, unary ``+``/``-``, calls of
-the engine's functions, and list literals as the arguments of ``sum``/``dot``.
-Nothing is ever passed to ``eval`` or ``exec``. Size and nesting are bounded
-so a hostile expression fails fast instead of hanging.
+the engine's functions, and list literals as the arguments of the n-ary ones
+(``sum``, ``dot``). Nothing is ever passed to ``eval`` or ``exec``. Size and
+nesting are bounded so a hostile expression fails fast instead of hanging.
+Numbers must be finite floats (``1e400`` is refused, not read as inf).
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ def functions() -> dict[str, Callable[..., Value]]:
     return {op.function: _caller(op) for op in TABLE.values() if op.function}
 
 
-LIST_FUNCTIONS = ("sum", "dot")
-"""The n-ary ops, called with lists: they are built by the engine's own functions."""
+LIST_FUNCTIONS = tuple(op.function for op in TABLE.values() if op.arity == 0 and op.function)
+"""The n-ary ops (``sum``, ``dot``, ...), called with lists: they are built by the
+engine's own functions."""
 
 
 def _caller(op: Op) -> Callable[..., Value]:
