@@ -91,12 +91,25 @@ def build(expression: str, at: Sequence[str]) -> Value:
     names = variables(expression)
     missing = [n for n in names if n not in values]
     if missing:
-        raise UsageError("no value given for " + ", ".join(missing)
-                         + " (add " + " ".join(f"{n}=..." for n in missing) + " to --at)")
-    unused = [n for n in values if n not in names]
+        more = " and the others" if len(missing) > SHOWN else ""
+        raise UsageError(f"no value given for {listed(missing)} (add "
+                         + " ".join(f"{n}=..." for n in missing[:SHOWN]) + f"{more} to --at)")
+    used = set(names)
+    unused = [n for n in values if n not in used]
     if unused:
-        raise UsageError(f"--at gives {', '.join(unused)}, which the expression does not use")
+        raise UsageError(f"--at gives {listed(unused)}, which the expression does not use")
     return evaluate(expression, {n: values[n] for n in names})
+
+
+SHOWN = 8
+"""The names an error message lists before "and N more": it stays one readable line."""
+
+
+def listed(names: Sequence[str]) -> str:
+    """``a, b, c``, or the first SHOWN names and how many more."""
+    if len(names) <= SHOWN:
+        return ", ".join(names)
+    return ", ".join(names[:SHOWN]) + f" and {len(names) - SHOWN:,} more"
 
 
 def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,

@@ -64,6 +64,22 @@ def test_trace_default_is_the_neuron(capsys):
         ("x" * 20000, [], "too long"),
         ("", [], "empty"),
         ("exp(x, x)", ["x=1"], "exp()"),
+        # issue 13: the values
+        ("x + 1", ["x=nan"], "--at x: 'nan' is not a finite number"),
+        ("x + 1", ["x=-inf"], "--at x: '-inf' is not a finite number"),
+        ("x + 1", ["x=1e400"], "--at x: '1e400' is not a finite number"),
+        ("x + y", ["x=1", "y=2", "x=1"], "--at gives x twice"),
+        ("ﬁ + 1", ["fi=1", "ﬁ=2"], "--at gives fi twice"),  # one name to Python (NFKC)
+        ("x*x", ["x=1e200"], "mul: result too large"),
+        ("exp(x)", ["x=1000"], "exp: result too large"),
+        ("x + 1e400", ["x=1"], "the number 1e400 is too large for a float"),
+        ("x * " + "9" * 400, ["x=1"], "the number 9999999999...9999999999 is too large"),
+        ("x * " + "9" * 5000, ["x=1"], "has too many digits"),
+        ("x**1e999", ["x=1"], "the number 1e999 is too large"),
+        ("x + \ud800", ["x=1"], "U+D800 at column 5, which is not a character"),
+        ("x\x00", ["x=1"], "null bytes"),
+        ("x\n+ 1", ["x=1"], "malformed"),
+        ("x + 1 # \u2028", ["x=1", "y\x1b=1"], "got 'y\\x1b=1'"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(capsys, expr, at, message):
@@ -86,6 +102,63 @@ def test_console_script_exit_code():
     ok = subprocess.run([sys.executable, "-m", "autograd.cli", "trace"],
                         capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and "0.707107" in ok.stdout
+
+
+# -- bad input whatever the options and characters (issue 13) -----------------------------
+
+@pytest.mark.parametrize("options", [[], ["--step", "--no-pause"], ["--svg", "{tmp}/g.svg"],
+                                     ["--html", "{tmp}/p.html", "--png", "{tmp}/g.png"],
+                                     ["--max-nodes", "3", "--svg", "{tmp}/g.svg"]])
+@pytest.mark.parametrize("expr, at", [("x*x", ["x=1e200"]), ("log(x)", ["x=0"]),
+                                      ("x +", ["x=1"]), ("x", ["x=inf"]),
+                                      ("x", ["x=1", "x=2"]), ("\x00\ud800", [])])
+def test_a_refusal_is_one_line_whatever_the_options(capsys, tmp_path, options, expr, at):
+    options = [o.format(tmp=tmp_path) for o in options]
+    code, out, err = run(capsys, "trace", expr, "--at", *at, *options)
+    assert code == 2 and out == "" and err.count("\n") == 1 and err.startswith("memograd trace:")
+    assert list(tmp_path.iterdir()) == []  # nothing written for a refused expression
+
+
+def test_messages_escape_what_a_terminal_would_act_on(capsys):
+    code, _, err = run(capsys, "trace", "x", "--at", "x=1\n2\x1b[31m")
+    assert code == 2 and err == "memograd trace: error: --at x: '1\\n2\\x1b[31m' is not a number\n"
+    from autograd.cli import printable
+    assert printable("a\nb\x00\ud800\u2028é") == "a\\nb\\x00\\ud800\\u2028é"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["trace", "x", "--at", "x=1", "--bogus"], "unrecognized arguments: --bogus"),
+    (["trace", "x", "--max-nodes", "many"], "argument --max-nodes: invalid int value: 'many'"),
+    (["check", "x", "--eps", "\x00"], "invalid float value: '\\x00'"),
+    (["nosuch"], "invalid choice: 'nosuch'"),
+    ([], "the following arguments are required: COMMAND"),
+])
+def test_usage_errors_are_one_line_and_main_does_not_raise(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert err.rstrip().endswith("--help)")
+
+
+def test_help_returns_0(capsys):
+    code, out, err = run(capsys, "check", "--help")
+    assert code == 0 and err == "" and "a finite number, each name once" in " ".join(out.split())
+
+
+def test_a_huge_input_is_refused_fast(capsys):
+    import time
+
+    start = time.perf_counter()
+    for expr in ["(" * 100_000, "-" * 100_000 + "x", "x" * 10**6, "9" * 10**6]:
+        code, _, err = run(capsys, "trace", expr, "--at", "x=1")
+        assert code == 2 and err.count("\n") == 1
+    code, _, err = run(capsys, "trace", "x", "--at", "x=1", *[f"x{i}=1" for i in range(10**5)])
+    assert code == 2 and err == ("memograd trace: error: --at gives x0, x1, x2, x3, x4, x5, x6, "
+                                 "x7 and 99,992 more, which the expression does not use\n")
+    code, _, err = run(capsys, "trace", "sum([" + ",".join(f"x{i}" for i in range(1000)) + "])")
+    assert code == 2 and err.startswith("memograd trace: error: no value given for x0, x1, ")
+    assert "x7 and 992 more (add x0=... x1=... x2=... x3=... x4=... x5=... x6=... x7=... " \
+           "and the others to --at)\n" in err
+    assert time.perf_counter() - start < 5
 
 
 # -- output files (--svg, --png, --html) ------------------------------------------------------
