@@ -8,7 +8,15 @@ The z and a nodes are labelled with the neuron's path (``layers.0.neurons.3.z``)
 The constructors also accept micrograd 0.1.0's arguments: ``Neuron(nin, nonlin=True)``,
 ``Layer(nin, nout, **kwargs)``, ``MLP(nin, nouts)`` with ReLU on every layer but the
 last; ``parameters()`` lists layer by layer, neuron by neuron, the weights then the
-bias, so weights copy between the two libraries in order.
+bias, so weights copy between the two libraries in order. As in micrograd, a layer
+with one neuron gives one Value, not a list of one (``nn.Linear`` gives the list).
+
+Called on a batch (a list of samples, each a list: see ``nn.module.is_batch``) a
+module returns the list of the samples' outputs.
+
+Their ``state_dict()`` keeps one key per number (``layers.0.neurons.3.w.1``), the
+keys ``nn.save`` writes and files of memograd 0.1 hold; torch's layout (one
+``weight`` matrix per layer) is what ``nn.Linear`` and ``nn.Sequential`` give.
 """
 
 from __future__ import annotations
@@ -22,18 +30,10 @@ from autograd import Value, dot
 
 from .activations import Activation, get_activation, is_builtin
 from .init import Rng, get_scheme, make_rng
-from .module import Module
+from .module import Module, is_batch, positive_int
 
 Input = Sequence[Value | float] | Value | float
 Seed = int | random.Random | None
-
-
-def _size(x: object, what: str) -> int:
-    if isinstance(x, bool) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"{what} must be an int, got {type(x).__name__} {x!r}")
-    if x < 1:
-        raise ValueError(f"{what} must be at least 1, got {x}")
-    return int(x)
 
 
 def _inputs_and_one(x: Input, nin: int, module: Module) -> list:
@@ -65,7 +65,7 @@ class Neuron(Module):
                  activation: str | Callable[[Value], Value] | Activation | None = None,
                  init: str | Callable = "uniform", seed: Seed | Rng = None,
                  fan_out: int = 1) -> None:
-        nin = _size(nin, "Neuron: nin")
+        nin = positive_int(nin, "Neuron: nin")
         self.activation = get_activation(activation if activation is not None
                                          else ("relu" if nonlin else "linear"))
         self.nonlin = self.activation.name != "linear"
@@ -78,7 +78,10 @@ class Neuron(Module):
         self._z_label = self._path + "z"
         self._a_label = self._path + "a"
 
-    def forward(self, x: Input) -> Value:
+    def forward(self, x: Input) -> Any:
+        """``a`` for one sample; for a batch, the list of each sample's ``a``."""
+        if is_batch(x):
+            return [self.forward(sample) for sample in x]
         return self._fire(_inputs_and_one(x, len(self.w), self))
 
     def _fire(self, x1: list) -> Value:
@@ -107,11 +110,14 @@ class Layer(Module):
     """
 
     def __init__(self, nin: int, nout: int, *, seed: Seed | Rng = None, **kwargs: Any) -> None:
-        nout = _size(nout, "Layer: nout")
+        nout = positive_int(nout, "Layer: nout")
         rng = make_rng(seed)
         self.neurons = [Neuron(nin, seed=rng, fan_out=nout, **kwargs) for _ in range(nout)]
 
-    def forward(self, x: Input) -> Value | list[Value]:
+    def forward(self, x: Input) -> Any:
+        """One Value (one neuron) or a list for one sample; for a batch, a list of those."""
+        if is_batch(x):
+            return [self.forward(sample) for sample in x]
         x1 = _inputs_and_one(x, len(self.neurons[0].w), self)
         out = [n._fire(x1) for n in self.neurons]
         return out[0] if len(out) == 1 else out
@@ -143,10 +149,10 @@ class MLP(Module):
                  activation: str | Callable[[Value], Value] = "relu",
                  output_activation: str | Callable[[Value], Value] = "linear",
                  init: str | Callable = "uniform", seed: Seed | Rng = None) -> None:
-        nin = _size(nin, "MLP: nin")
+        nin = positive_int(nin, "MLP: nin")
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise TypeError(f"MLP: nouts must be a non-empty list of layer sizes, got {nouts!r}")
-        sizes = [nin, *(_size(n, "MLP: each layer size") for n in nouts)]
+        sizes = [nin, *(positive_int(n, "MLP: each layer size") for n in nouts)]
         rng = make_rng(seed)
         last = len(nouts) - 1
         self.layers = [
@@ -154,7 +160,10 @@ class MLP(Module):
                   activation=output_activation if i == last else activation)
             for i in range(len(nouts))]
 
-    def forward(self, x: Input) -> Value | list[Value]:
+    def forward(self, x: Input) -> Any:
+        """One Value (one output) or a list for one sample; for a batch, a list of those."""
+        if is_batch(x):
+            return [self.forward(sample) for sample in x]
         out = self.layers[0].forward(x)
         for layer in self.layers[1:]:
             out = layer.forward(out)
