@@ -6,8 +6,12 @@ at None) traces ONE sample's loss, ``loss_fn(model(x), t)``, with the sample's
 inputs and its target as the program's inputs (``autograd.compile``); every
 batch then runs forward and backward over all its samples at once and adds
 the batch-mean gradient into each parameter's ``.grad``, as the scalar step
-does. A class index given to ``cross_entropy`` becomes a one-hot target, so a
-label is data, not a choice of node.
+does. The loss may be any callable ``loss(output, target)``: a function or a
+loss module. Its target is data, an input of the program, with one exception: a
+class index picks a node, so it cannot be data. It becomes a one-hot list for
+``nn.cross_entropy``, and for any other loss that gives the example the same loss
+for the index as for its one-hot list (``nn.CrossEntropyLoss()`` does); a loss
+that takes only an index cannot be recorded for every label.
 
 NumPy is imported when a loss is traced, not with ``nn``.
 """
@@ -24,7 +28,7 @@ from autograd import Value, dot
 
 from .losses import cross_entropy
 from .module import Module, is_bias
-from .train import BatchResult, LossFn
+from .train import BatchResult, LossFn, sample_loss
 
 
 def _as_row(x: Any, what: str) -> list[float]:
@@ -37,31 +41,54 @@ def _as_row(x: Any, what: str) -> list[float]:
     return [float(v) for v in x]
 
 
+def _is_class_index(t: Any) -> bool:
+    return isinstance(t, numbers.Integral) and not isinstance(t, bool)
+
+
+def _takes_one_hot(loss_fn: LossFn, out: Any, t0: Any, n_out: int) -> bool:
+    """Whether the class index ``t0`` may be given to ``loss_fn`` as a one-hot list: for
+    ``nn.cross_entropy`` always; for another loss, when the model has several outputs
+    and the loss of the example ``out`` is the same for the index and for the list."""
+    if not _is_class_index(t0):
+        return False
+    if loss_fn is cross_entropy:
+        return True
+    if n_out < 2:  # one output: an int target is a number (a 0/1 label), data as it is
+        return False
+    one_hot = [1.0 if i == t0 else 0.0 for i in range(n_out)]
+    try:
+        with autograd.no_grad():
+            by_index = sample_loss(loss_fn, out, t0).data
+            by_list = sample_loss(loss_fn, out, one_hot).data
+    except Exception:  # the loss does not take a list: it cannot use a one-hot target
+        return False
+    return math.isclose(by_index, by_list, rel_tol=1e-12, abs_tol=1e-12)
+
+
 class _Compiled:
     """The traced program, and how a batch becomes its input columns."""
 
     def __init__(self, model: Module, loss_fn: LossFn, x0: Any, t0: Any) -> None:
         self.n_x = len(_as_row(x0, "input"))
-        self.one_hot = (loss_fn is cross_entropy and isinstance(t0, numbers.Integral)
-                        and not isinstance(t0, bool))
-        self.scalar_target = not self.one_hot and not isinstance(t0, Sequence)
         self.scalar_input = not isinstance(x0, Sequence)
         with autograd.no_grad():
             out = model(x0)  # the number of outputs sizes a one-hot target
         self.single = not isinstance(out, (list, tuple))  # one Value, not a list
         self.n_out = 1 if self.single else len(out)
+        self.one_hot = _takes_one_hot(loss_fn, out, t0, self.n_out)
+        self.scalar_target = not self.one_hot and not isinstance(t0, Sequence)
         self.n_t = self.n_out if self.one_hot else len(_as_row(t0, "target"))
         self.outputs: list[Value] = []
 
-        def sample_loss(*v: Value) -> Value:
+        def traced_loss(*v: Value) -> Value:
             xs = v[0] if self.scalar_input else list(v[:self.n_x])
             out = model(xs)
             self.outputs = [out] if self.single else list(out)
             t = v[self.n_x] if self.scalar_target else list(v[self.n_x:])
-            return loss_fn(out, t)
+            return sample_loss(loss_fn, out, t)
 
         example = _as_row(x0, "input") + self.target_row(t0)
-        self.prog = autograd.compile(sample_loss, example)
+        self.prog = autograd.compile(traced_loss, example)
 
     def target_row(self, t: Any) -> list[float]:
         if self.one_hot:
@@ -131,7 +158,7 @@ class CompiledBatchStep:
         replayed = c.prog(*c.columns(inputs, targets)).tolist()
         with autograd.no_grad():
             for i, (x, t, got) in enumerate(zip(inputs, targets, replayed)):
-                want = self.loss_fn(self.model(x), t).data
+                want = sample_loss(self.loss_fn, self.model(x), t).data
                 same = math.isclose(got, want, rel_tol=1e-9, abs_tol=1e-12) or (
                     math.isnan(got) and math.isnan(want))
                 if not same:

@@ -303,3 +303,344 @@ def test_fit_does_not_fall_back_on_numbers_that_overflow():
         warnings.simplefilter("error")
         with pytest.raises(OverflowError, match="dot: result too large"):
             nn.fit(model, nn.mse, optimizer, data, epochs=1, progress=False)
+
+
+# -- nothing silent: divergence, Ctrl-C, a wrong optimizer ----------------------------------------
+class SteeredLoader(nn.DataLoader):
+    """A DataLoader that can spoil one batch: just before yielding batch ``batch`` of
+    epoch ``epoch`` it copies the weights and the optimizer's state (what the batch
+    must leave as it found them) and calls ``spoil(inputs, targets)``."""
+
+    def __init__(self, dataset, batch_size, epoch, batch, spoil, model, optimizer):
+        super().__init__(dataset, batch_size)
+        self.at, self.spoil = (epoch, batch), spoil
+        self.model, self.optimizer = model, optimizer
+        self.epoch, self.before = 0, None
+
+    def __iter__(self):
+        self.epoch += 1
+        for b, (inputs, targets) in enumerate(super().__iter__(), 1):
+            if (self.epoch, b) == self.at:
+                self.before = (self.model.state_dict(), self.optimizer.snapshot())
+                inputs, targets = self.spoil([list(x) for x in inputs], list(targets))
+            yield inputs, targets
+
+
+def _regression():
+    """A small regression: 12 samples of 2 inputs, an MLP, Adam (which has state)."""
+    xs = [[math.sin(i), math.cos(3 * i)] for i in range(12)]
+    ys = [x[0] - 0.5 * x[1] for x in xs]
+    model = MLP(2, [4, 1], activation="tanh", seed=1)
+    return nn.ListDataset(xs, ys), model, optim.Adam(model.parameters(), lr=0.05)
+
+
+def _assert_as_before(loader, model, optimizer):
+    weights, state = loader.before
+    assert model.state_dict() == weights  # exactly: the update was never applied
+    now = optimizer.snapshot()
+    assert now == state  # the step count and Adam's running averages too
+
+
+def _nan_input(inputs, targets):
+    inputs[2][1] = math.nan
+    return inputs, targets
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_nan_input_stops_fit_naming_epoch_batch_and_sample_before_the_update(compiled):
+    data, model, opt = _regression()
+    loader = SteeredLoader(data, 4, epoch=2, batch=3, spoil=_nan_input, model=model,
+                           optimizer=opt)
+    with pytest.raises(nn.TrainingDiverged) as caught:
+        fit(model, nn.mse, opt, loader, epochs=3, progress=False, compiled=compiled)
+    error = caught.value
+    assert isinstance(error, ArithmeticError)
+    message = str(error)
+    assert message.startswith("fit: epoch 2, batch 3: the loss is nan: sample 2 of this batch "
+                              "has the input "), message
+    assert "nan" in message.split("the input ", 1)[1]
+    assert "the weights are as they were before this batch" in message
+    assert (error.epoch, error.batch, error.sample) == (2, 3, 2)
+    assert error.history.epochs == 1 and len(error.history.lr) == 1  # epoch 1, whole
+    _assert_as_before(loader, model, opt)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_nan_target_is_named_too(compiled):
+    data, model, opt = _regression()
+
+    def nan_target(inputs, targets):
+        targets[3] = math.nan
+        return inputs, targets
+
+    loader = SteeredLoader(data, 4, epoch=1, batch=2, spoil=nan_target, model=model,
+                           optimizer=opt)
+    with pytest.raises(nn.TrainingDiverged, match=r"^fit: epoch 1, batch 2: the loss is nan: "
+                                                  r"sample 3 of this batch has the target nan"):
+        fit(model, nn.mse, opt, loader, epochs=2, progress=False, compiled=compiled)
+    _assert_as_before(loader, model, opt)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_update_that_would_make_a_weight_infinite_is_undone(compiled):
+    data, model, opt = _regression()
+
+    def huge_lr(inputs, targets):
+        opt.lr = 1e308  # lr · g overflows to infinity
+        return inputs, targets
+
+    loader = SteeredLoader(data, 4, epoch=2, batch=2, spoil=huge_lr, model=model,
+                           optimizer=opt)
+    with pytest.raises(nn.TrainingDiverged, match=r"^fit: epoch 2, batch 2: the update would "
+                                                  r"make layers\.\S+ (-?inf|nan) \(is the "
+                                                  r"learning rate, 1e\+308, too large\?\)\. "
+                                                  r"The update was not applied") as caught:
+        fit(model, nn.mse, opt, loader, epochs=3, progress=False, compiled=compiled)
+    assert caught.value.sample is None  # the data are fine
+    weights, state = loader.before
+    assert model.state_dict() == weights
+    state["attributes"]["lr"] = 1e308  # set by the loader after the copy was taken
+    assert opt.snapshot() == state
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_non_finite_gradient_with_a_finite_loss_stops_fit(compiled):
+    """z = w x with w = 1e-50, x = 1e200: the loss z² = 1e300 is finite, its gradient
+    for w, 2 z x = 2e350, is not."""
+    model = Neuron(1, activation="linear", seed=0)
+    model.w[0].data, model.b.data = 1e-50, 0.0
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    before = model.state_dict()
+    with pytest.raises(nn.TrainingDiverged) as caught:
+        fit(model, nn.mse, opt, ([[1.0], [1e200]], [0.0, 0.0]), epochs=1, batch_size=None,
+            shuffle=False, progress=False, compiled=compiled)
+    assert str(caught.value) == ("fit: epoch 1, batch 1: the gradient of w.0 is inf. The update "
+                                 "was not applied: the weights are as they were before this "
+                                 "batch")
+    assert caught.value.sample is None  # every input is a finite number
+    assert model.state_dict() == before
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_an_overflow_in_the_engine_keeps_its_type_and_gets_a_note_naming_the_batch(compiled):
+    model = Neuron(1, activation="linear", seed=0)
+    model.w[0].data = 1e200
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    before = model.state_dict()
+    data = ([[1.0], [2.0], [1e200]], [0.0, 1.0, 2.0])
+    with pytest.raises(OverflowError) as caught:  # lesson 6 catches OverflowError
+        fit(model, nn.mse, opt, data, epochs=1, batch_size=None, shuffle=False,
+            progress=False, compiled=compiled)
+    assert "result too large" in str(caught.value)
+    assert caught.value.__notes__ == [
+        "(in fit: epoch 1, batch 1; the weights are as they were before this batch)"]
+    assert model.state_dict() == before
+
+
+def test_fit_refuses_an_optimizer_made_for_another_model():
+    model, other = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=0)
+    data = ([[1.0, 2.0]], [1.0])
+    with pytest.raises(ValueError, match=r"fit: 13 of the optimizer's 13 parameters are not in "
+                                         r"model\.parameters\(\), and 13 of the model's 13 "
+                                         r"parameters are not in the optimizer"):
+        fit(model, nn.mse, optim.SGD(other.parameters(), lr=0.1), data, progress=False)
+    mixed = model.parameters()[:5] + other.parameters()[:2]
+    with pytest.raises(ValueError, match=r"fit: 2 of the optimizer's 7 parameters .* and 8 of "
+                                         r"the model's 13"):
+        fit(model, nn.mse, optim.SGD(mixed, lr=0.1), data, progress=False)
+    # some of the model's own parameters only: the others stay fixed, as with torch
+    before = model.state_dict()
+    last = model.layers[1].parameters()
+    fit(model, nn.mse, optim.SGD(last, lr=0.1), data, epochs=2, progress=False)
+    after = model.state_dict()
+    changed = {name for name in before if after[name] != before[name]}
+    assert changed and all(name.startswith("layers.1.") for name in changed)
+
+
+# -- Ctrl-C -------------------------------------------------------------------------------------
+class RecordingSGD(optim.SGD):
+    """SGD with momentum that keeps a copy of the weights and of the momentum buffers
+    after every whole update."""
+
+    def __init__(self, params):
+        super().__init__(params, lr=0.1, momentum=0.9)
+        self.after, self.buffers_after = [], []
+
+    def step(self):
+        super().step()
+        self.after.append([p.data for p in self.params])
+        self.buffers_after.append(list(self.buffers))
+
+
+def _moons_run():
+    """24 moons with -1/+1 labels (3 batches of 8), a tanh MLP, RecordingSGD."""
+    data = datasets.moons(24, seed=3, labels=(-1, 1))
+    model = MLP(2, [5, 1], activation="tanh", seed=5)
+    return model, RecordingSGD(model.parameters()), data
+
+
+def _assert_after_last_whole_update(model, opt, updates):
+    assert len(opt.after) == updates
+    assert [p.data for p in model.parameters()] == opt.after[-1]
+    assert opt.buffers == opt.buffers_after[-1] and opt.steps == updates
+
+
+def test_ctrl_c_in_the_loss_keeps_finished_epochs_and_the_last_whole_update():
+    model, opt, data = _moons_run()
+    calls = []
+
+    def loss(out, y):
+        calls.append(1)
+        # an epoch calls the loss 24 times to train and 24 to validate: this is the
+        # 3rd sample of the 3rd epoch's 2nd batch
+        if len(calls) == 2 * (24 + 24) + 8 + 3:
+            raise KeyboardInterrupt
+        return nn.hinge(out, y)
+
+    with pytest.raises(nn.TrainingInterrupted) as caught:
+        fit(model, loss, opt, data, data, epochs=5, batch_size=8, progress=False,
+            compiled=False, accuracy=True)
+    stop = caught.value
+    assert isinstance(stop, KeyboardInterrupt)  # a script still stops as on Ctrl-C
+    assert isinstance(stop.__cause__, KeyboardInterrupt)
+    assert stop.epoch == 3 and stop.history.epochs == 2
+    assert "interrupted in epoch 3" in str(stop) and ".history" in str(stop)
+    reference_model, reference_opt, _ = _moons_run()
+    uninterrupted = fit(reference_model, nn.hinge, reference_opt, data, data, epochs=2,
+                        batch_size=8, progress=False, compiled=False)
+    assert stop.history == uninterrupted  # every list (lr, validation too), two epochs
+    _assert_after_last_whole_update(model, opt, 3 + 3 + 1)  # two epochs, then one batch
+
+
+class InterruptingLoader(nn.DataLoader):
+    """Ctrl-C, simulated: the loader raises KeyboardInterrupt at batch ``batch`` of
+    epoch ``epoch``."""
+
+    def __init__(self, dataset, batch_size, epoch, batch):
+        super().__init__(dataset, batch_size)
+        self.at, self.epoch = (epoch, batch), 0
+
+    def __iter__(self):
+        self.epoch += 1
+        for b, item in enumerate(super().__iter__(), 1):
+            if (self.epoch, b) == self.at:
+                raise KeyboardInterrupt
+            yield item
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_ctrl_c_in_the_data_loader_on_either_engine(compiled):
+    model, opt, data = _moons_run()
+    loader = InterruptingLoader(data, 8, epoch=2, batch=3)
+    with pytest.raises(nn.TrainingInterrupted) as caught:
+        fit(model, nn.hinge, opt, loader, epochs=4, progress=False, compiled=compiled)
+    stop = caught.value
+    assert stop.epoch == 2 and stop.history.epochs == 1
+    assert len(stop.history.lr) == len(stop.history.train_accuracy) == 1
+    _assert_after_last_whole_update(model, opt, 3 + 2)
+
+
+def test_ctrl_c_in_the_middle_of_an_update_undoes_it():
+    class HalfThenInterrupted(RecordingSGD):
+        """Updates half the parameters in its 4th step, then Ctrl-C arrives."""
+
+        def _update(self, t):
+            if t < 4:
+                return super()._update(t)
+            for p in self.params[: len(self.params) // 2]:
+                p.data -= self.lr * p.grad
+            raise KeyboardInterrupt
+
+    model, _, data = _moons_run()
+    opt = HalfThenInterrupted(model.parameters())
+    with pytest.raises(nn.TrainingInterrupted) as caught:
+        fit(model, nn.hinge, opt, data, epochs=3, batch_size=8, progress=False)
+    assert caught.value.epoch == 2 and caught.value.history.epochs == 1
+    # the 4th step never finished, and what it did was undone: weights, buffers, count
+    _assert_after_last_whole_update(model, opt, 3)
+
+
+# -- any Module, any loss callable ----------------------------------------------------------------
+class OneInAList(nn.Module):
+    """A module of one's own whose output is a list of one Value, as nn.Linear(n, 1)'s."""
+
+    def __init__(self):
+        self.body = MLP(2, [4, 1], activation="tanh", seed=7)
+
+    def forward(self, x):
+        return [self.body(x)]
+
+
+def test_fit_and_evaluate_take_a_module_of_ones_own_and_loss_modules():
+    data = datasets.moons(32, seed=0)  # 0/1 labels
+    runs = {}
+    for name, loss in [("function", nn.binary_cross_entropy),
+                       ("module", nn.BCEWithLogitsLoss()),
+                       ("lambda", lambda out, y: nn.binary_cross_entropy(out, y))]:
+        model = OneInAList()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # every one traces: no fallback warning
+            h = fit(model, loss, optim.AdamW(model.parameters(), lr=0.05), data, epochs=3,
+                    batch_size=8, progress=False, accuracy=True)
+        runs[name] = h, model.state_dict(), evaluate(model, data, loss, accuracy=True)
+    assert runs["function"] == runs["module"] == runs["lambda"]  # bit for bit
+    h, _, ev = runs["module"]
+    assert len(h.train_accuracy) == 3 and ev.accuracy is not None  # a classification loss
+    assert 0.5 < ev.accuracy <= 1.0  # the one-element list is one output, not one class
+
+
+def test_is_correct_reads_a_one_element_list_as_one_output():
+    assert is_correct([0.3], 1) and is_correct([-0.3], 0) and not is_correct([0.3], 0)
+    assert is_correct([0.7], [1.0], threshold=0.5)
+
+
+def test_loss_modules_measure_accuracy_as_their_functions_do():
+    data = datasets.xor(10, seed=0)
+    assert evaluate(MLP(2, [3, 2], seed=0), data, nn.CrossEntropyLoss()).accuracy is not None
+    assert evaluate(MLP(2, [3, 1], seed=0), data, nn.BCEWithLogitsLoss()).accuracy is not None
+    assert evaluate(MLP(2, [3, 1], seed=0), data, nn.MSELoss()).accuracy is None
+
+
+def test_a_loss_that_is_not_one_value_per_sample_is_a_clear_type_error():
+    model = OneInAList()
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    data = ([[1.0, 2.0]], [1.0])
+    for compiled in (False, True):
+        with pytest.raises(TypeError, match="the loss must be a Value for each sample, but "
+                                            "MSELoss gave list"):
+            fit(model, nn.MSELoss(reduction="none"), opt, data, progress=False,
+                compiled=compiled)
+    with pytest.raises(TypeError, match="the loss must be a Value"):
+        evaluate(model, data, lambda out, y: 0.5)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_cross_entropy_loss_module_trains_as_the_function_does(compiled):
+    """A class index picks a node; the replay turns it into a one-hot list for
+    nn.CrossEntropyLoss() as for nn.cross_entropy, so both trace and agree."""
+    data = datasets.spiral(30, classes=3, seed=0)
+    runs = []
+    for loss in (nn.cross_entropy, nn.CrossEntropyLoss()):
+        model = MLP(2, [8, 3], activation="tanh", seed=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            h = fit(model, loss, optim.AdamW(model.parameters(), lr=0.05), data, epochs=2,
+                    batch_size=10, progress=False, compiled=compiled)
+        runs.append((h, model.state_dict()))
+    assert runs[0] == runs[1]
+    assert len(runs[0][0].train_accuracy) == 2
+
+
+def test_the_replay_takes_a_class_index_only_loss_by_falling_back():
+    """A loss of one's own that indexes the outputs with the label cannot be recorded
+    for every label: the default falls back to the scalar engine and says so."""
+    data = datasets.spiral(12, classes=3, seed=0)
+
+    def picked(out, y):
+        return -nn.log_softmax(out)[y]
+
+    model = MLP(2, [4, 3], seed=1)
+    with pytest.warns(UserWarning, match="training on the scalar engine"):
+        h = fit(model, picked, optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
+                progress=False)
+    assert h.epochs == 1
