@@ -159,6 +159,16 @@ def _measure_accuracy(accuracy: bool | None, loss_fn: LossFn | None) -> bool:
             or type(loss_fn).__name__ in CLASSIFICATION_LOSS_MODULES)
 
 
+def _modes(model: Module) -> list[tuple[Module, bool]]:
+    """Each module's ``training`` flag, to put back after ``evaluate`` or ``fit`` set them."""
+    return [(module, module.training) for _, module in model.named_modules()]
+
+
+def _put_back(modes: list[tuple[Module, bool]]) -> None:
+    for module, training in modes:
+        module.training = training
+
+
 @dataclass
 class Evaluation:
     """``evaluate``'s result: mean loss and accuracy (None when not measured), sample count."""
@@ -172,9 +182,10 @@ def evaluate(model: Module, data: Any, loss_fn: LossFn | None = None, *,
              accuracy: bool | None = None, threshold: float = 0.0,
              batch_size: int = 256) -> Evaluation:
     """Mean ``loss_fn`` and accuracy of ``model`` (any ``nn.Module``, called on one sample)
-    on ``data`` (a Dataset, an ``(inputs, targets)`` pair or a DataLoader), without
-    building graphs (under ``no_grad``). ``loss_fn`` is any ``loss(output, target)``:
-    a function such as ``nn.mse`` or a loss module.
+    on ``data`` (a Dataset, an ``(inputs, targets)`` pair or a DataLoader), in
+    evaluation mode (``model.eval()``; each module's mode is put back afterwards) and
+    without building graphs (under ``no_grad``). ``loss_fn`` is any
+    ``loss(output, target)``: a function such as ``nn.mse`` or a loss module.
 
     Accuracy is measured when ``accuracy`` is True, or when it is None and the loss
     is a classification loss (``CLASSIFICATION_LOSSES``, ``CLASSIFICATION_LOSS_MODULES``)
@@ -185,15 +196,20 @@ def evaluate(model: Module, data: Any, loss_fn: LossFn | None = None, *,
         raise ValueError("evaluate: the dataset is empty")
     want_accuracy = _measure_accuracy(accuracy, loss_fn)
     total, correct, n = 0.0, 0, 0
-    with no_grad():
-        for inputs, targets in loader:
-            for x, y in zip(inputs, targets):
-                out = model(x)
-                if loss_fn is not None:
-                    total += sample_loss(loss_fn, out, y).data
-                if want_accuracy:
-                    correct += is_correct(_numbers(out), y, threshold)
-                n += 1
+    modes = _modes(model)
+    model.eval()
+    try:
+        with no_grad():
+            for inputs, targets in loader:
+                for x, y in zip(inputs, targets):
+                    out = model(x)
+                    if loss_fn is not None:
+                        total += sample_loss(loss_fn, out, y).data
+                    if want_accuracy:
+                        correct += is_correct(_numbers(out), y, threshold)
+                    n += 1
+    finally:
+        _put_back(modes)
     return Evaluation(total / n if loss_fn is not None else None,
                       correct / n if want_accuracy else None, n)
 
@@ -333,9 +349,11 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
         progress: bool = True, compiled: bool | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_data`` and return a History.
 
-    - ``model``: any ``nn.Module``, called on one sample. ``optimizer`` must have been
-      made from the model's parameters (some of them may be left out, and stay fixed);
-      other parameters are a ValueError.
+    - ``model``: any ``nn.Module``, called on one sample, in training mode
+      (``model.train()``; validation runs in ``eval()`` mode, and each module's mode
+      is put back when ``fit`` returns). ``optimizer`` must have been made from the
+      model's parameters (some may be left out: they stay fixed); an optimizer holding
+      other parameters is a ValueError.
     - ``loss_fn(output, target)`` is the loss of one sample: a function (``nn.mse``) or a
       loss module (``nn.MSELoss()``). A batch's loss is its mean, plus ``l2 · Σ w²``
       over the weights (biases excluded) when ``l2`` is set.
@@ -400,6 +418,8 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
     want_accuracy = _measure_accuracy(accuracy, loss_fn)
     history = History()
     epoch, bar = 1, None  # the epoch under way, for TrainingInterrupted
+    modes = _modes(model)
+    model.train()
     try:
         batch_step: Callable[[list, list], BatchResult] | None = None
         if compiled:
@@ -456,6 +476,7 @@ def fit(model: Module, loss_fn: LossFn, optimizer: Optimizer, train_data: Any,
     finally:
         if bar is not None:
             bar.close()
+        _put_back(modes)
     return history
 
 

@@ -644,3 +644,48 @@ def test_the_replay_takes_a_class_index_only_loss_by_falling_back():
         h = fit(model, picked, optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
                 progress=False)
     assert h.epochs == 1
+
+
+def test_fit_trains_torch_named_modules_with_loss_modules_on_either_engine():
+    xs = [[math.sin(i), math.cos(2 * i)] for i in range(40)]
+    ys = [x[0] * x[1] for x in xs]
+    runs = {}
+    for compiled in (False, None):
+        nn.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+        opt = optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # the default traces it: no fallback warning
+            h = fit(model, nn.MSELoss(), opt, (xs, ys), (xs, ys), epochs=4, batch_size=8,
+                    progress=False, compiled=compiled)
+        runs[compiled] = h, [p.data for p in model.parameters()]
+        assert h.train_accuracy == [] and h.train_loss[-1] < h.train_loss[0]
+        assert evaluate(model, (xs, ys), nn.MSELoss()).loss == h.val_loss[-1]
+    (scalar, scalar_weights), (replayed, replayed_weights) = runs[False], runs[None]
+    assert replayed.train_loss == pytest.approx(scalar.train_loss, rel=1e-9)
+    assert replayed_weights == pytest.approx(scalar_weights, rel=1e-9, abs=1e-12)
+
+
+def test_fit_trains_in_train_mode_validates_in_eval_mode_and_puts_modes_back():
+    class Moody(nn.Module):
+        """Records the mode each call ran in (as dropout would read it)."""
+
+        def __init__(self):
+            self.body = MLP(2, [3, 1], seed=0)
+            self.seen = []
+
+        def forward(self, x):
+            self.seen.append(self.training)
+            return self.body(x)
+
+    model = Moody()
+    data = datasets.moons(8, seed=0)
+    model.eval()
+    fit(model, nn.binary_cross_entropy, optim.SGD(model.parameters(), lr=0.1), data, data,
+        epochs=1, batch_size=4, progress=False, compiled=False)
+    assert model.seen == [True] * 8 + [False] * 8  # 8 to train, then 8 to validate
+    assert not model.training and not model.body.training  # as before fit
+    model.train()
+    model.seen.clear()
+    evaluate(model, data)
+    assert model.seen == [False] * 8 and model.training and model.body.training
