@@ -93,7 +93,8 @@ class Linear(Module):
                 raise TypeError(f"{self._where()}: {what} holds a {type(v).__name__} at "
                                 f"position {i}; a sample holds numbers or Values{hint}")
         if len(x) != n:
-            raise ValueError(f"{self._where()}: {what} has {len(x)} numbers, expected "
+            numbers = "number" if len(x) == 1 else "numbers"
+            raise ValueError(f"{self._where()}: {what} has {len(x)} {numbers}, expected "
                              f"in_features={n} per sample")
         return list(x)
 

@@ -321,15 +321,21 @@ def test_load_state_dict_not_strict_reports_what_it_skipped():
     keys = m.load_state_dict({"layers.0.neurons.0.w.0": 0.25, "nope": 1.0}, strict=False)
     assert m.layers[0].neurons[0].w[0].data == 0.25
     assert keys.unexpected == ["nope"] and len(keys.missing) == m.num_parameters() - 1
+    assert keys.unexpected_keys == keys.unexpected  # torch's names for the same lists
 
 
 def test_the_docstring_examples_run():
     import doctest
 
+    import nn.containers
     import nn.data
     import nn.functional
+    import nn.init
     import nn.layers
+    import nn.linear_layer
+    import nn.module
 
-    for module in (nn, nn.layers, nn.functional, nn.data):
+    for module in (nn, nn.layers, nn.functional, nn.data, nn.init, nn.module, nn.containers,
+                   nn.linear_layer):
         failed, tried = doctest.testmod(module)
         assert failed == 0 and tried > 0, module.__name__
