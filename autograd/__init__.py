@@ -16,7 +16,21 @@ from .autodiff import (
     zero_grad,
 )
 from .check import GradcheckReport, gradcheck, gradgradcheck
-from .explain import Contribution, GradWork, Step, compare_work, memoized_grad, naive_grad, steps
+from .explain import (
+    Contribution,
+    Feedback,
+    GradWork,
+    Mistake,
+    Question,
+    Quiz,
+    Step,
+    compare_work,
+    memoized_grad,
+    mistake,
+    naive_grad,
+    steps,
+)
+from .explain.quiz import quiz
 from .ops import TABLE as OPS
 from .ops import DomainError
 from .value import (
@@ -43,8 +57,12 @@ __all__ = [
     "Constant",
     "Contribution",
     "DomainError",
+    "Feedback",
     "GradWork",
     "GradcheckReport",
+    "Mistake",
+    "Question",
+    "Quiz",
     "Step",
     "Value",
     "as_value",
@@ -63,8 +81,10 @@ __all__ = [
     "log",
     "memo_table",
     "memoized_grad",
+    "mistake",
     "naive_grad",
     "no_grad",
+    "quiz",
     "relu",
     "sigmoid",
     "sin",

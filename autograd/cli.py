@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from .autodiff import memo_table
-from .explain import comparison_report, plain_number, step_through
+from .explain import can_print, comparison_report, output_summary, step_through, trace_table
 from .explain.work import MAX_COMPARE_EDGES, MAX_COMPARE_WALK
 from .expr import ExpressionError, evaluate, variables
 from .files import check_writable
@@ -30,33 +30,6 @@ EXAMPLE_AT = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432"]
 
 class UsageError(Exception):
     """Bad input on the command line: reported in one line, exit code 2."""
-
-
-def node_name(v: Value, width: int = 28) -> str:
-    """A node's label, its value for an unlabelled constant, shortened to ``width``."""
-    name = v.label or (plain_number(v.data) if v.is_leaf else f"({v.op})")
-    return name if len(name) <= width else name[: width - 3] + "..."
-
-
-def trace_table(root: Value) -> str:
-    """The memo table of ``root``'s backward pass as text, in the order it is filled
-    (the output first, then level by level).
-
-    One row per node: its name, op, value, dC/dnode, and for each parent the
-    local derivative d(node)/d(parent) recorded in the forward pass.
-    """
-    memo = memo_table(root)
-    rows = [("node", "op", "value", "dC/dnode", "local derivatives d(node)/d(parent)")]
-    for node in memo:
-        locals_ = ", ".join(f"{node_name(p, 20)}: {plain_number(d)}"
-                            for p, d in zip(node.parents, node.local_grads))
-        rows.append((node_name(node), node.op or "leaf", plain_number(node.data),
-                     plain_number(memo[node]), locals_))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return "\n".join(
-        ("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths)) + "  " + r[4]).rstrip()
-        for r in rows
-    ) + "\n"
 
 
 def parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
@@ -141,16 +114,16 @@ def cmd_trace(args: argparse.Namespace) -> int:
     if pictures:  # before the (possibly interactive) output, so a bad path fails fast
         write_pictures(root, pictures, title=f"{expression}  at  {shown}",
                        max_nodes=args.max_nodes)
+    ascii = not can_print(sys.stdout)  # ∂, × and − where the terminal shows them
     if args.step:
-        header = [f"{expression}  at  {shown}",
-                  f"output = {plain_number(root.data)}; C = output, so dC/doutput = 1", ""]
+        header = [f"{expression}  at  {shown}", output_summary(root, ascii), ""]
         step_through(root, header, pause=not args.no_pause)
         return 0
     if args.no_pause:
         raise UsageError("--no-pause goes with --step")
     print(f"{expression}  at  {shown}")
-    print(f"output = {plain_number(root.data)}; C = output, so dC/doutput = 1\n")
-    print(trace_table(root), end="")
+    print(output_summary(root, ascii) + "\n")
+    print(trace_table(root, ascii), end="")
     return 0
 
 

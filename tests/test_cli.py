@@ -19,11 +19,11 @@ def test_trace_golden(capsys):
     assert code == 0 and err == ""
     assert out == (
         "x*y + x  at  x=2, y=3\n"
-        "output = 8; C = output, so dC/doutput = 1\n"
+        "output = 8; C = output, so ∂C/∂C = 1\n"
         "\n"
-        "node     op    value  dC/dnode  local derivatives d(node)/d(parent)\n"
-        "x*y + x  add   8      1         x*y: 1, x: 1\n"
-        "x*y      mul   6      1         x: 3, y: 2\n"
+        "node     op    value  ∂C/∂(node)  local derivatives ∂(node)/∂(parent)\n"
+        "x*y + x  +     8      1           x*y: 1, x: 1\n"
+        "x*y      *     6      1           x: 3, y: 2\n"
         "x        leaf  2      4\n"
         "y        leaf  3      2\n"
     )
@@ -35,7 +35,7 @@ def test_trace_default_is_the_neuron(capsys):
     assert "tanh(w1*x1 + w2*x2 + b)" in out
     assert "output = 0.707107" in out
     rows = {line.split()[0]: line.split() for line in out.splitlines()[4:]}
-    assert rows["x1"][3] == "-1.5" and rows["w1"][3] == "1" and rows["b"][3] == "0.5"
+    assert rows["x1"][3] == "−1.5" and rows["w1"][3] == "1" and rows["b"][3] == "0.5"
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_bad_input_exits_2_with_one_line(capsys, expr, at, message):
 
 def test_expression_may_start_with_a_minus(capsys):
     code, out, _ = run(capsys, "trace", "-x * 2", "--at", "x=3")
-    assert code == 0 and "output = -6" in out
+    assert code == 0 and "output = −6" in out
 
 
 def test_console_script_exit_code():

@@ -440,7 +440,7 @@ def test_cli_trace_writes_svg_and_png(tmp_path, capsys):
     assert main(["trace", "x*y + x", "--at", "x=2", "y=3", "--svg", str(svg),
                  "--png", str(png)]) == 0
     out = capsys.readouterr().out
-    assert f"wrote {svg}\nwrote {png}\n" in out and "x*y + x  add" in out
+    assert f"wrote {svg}\nwrote {png}\n" in out and "x*y + x  +" in out
     text = svg.read_text()
     # the memo, not .grad (trace does not call backward): dC/dx = 4, dC/dy = 2
     assert ">grad 4</text>" in text and ">grad 2</text>" in text

@@ -1,77 +1,279 @@
-"""The backward pass in words: the lines ``memograd trace --step`` prints.
+"""The backward pass in words: the lines ``memograd trace --step`` prints, and the
+memo table ``memograd trace`` prints.
 
 For each step, the chain rule in symbols, the same line with numbers, and how
 full the memo is::
 
-    step 2 of 4: mul#1  (mul, value 6)
-      dC/d(mul#1) = d(add#0)/d(mul#1) × dC/d(add#0)
-      dC/d(mul#1) = 1 × 1 = 1
-      memo: 2 of 4 filled; pending: x = 4 (2 of 2 shares in), y = 2 (1 of 1 shares in)
+    step 2 of 4: mul#2  (*, value 6)
+      ∂C/∂(mul#2) = ∂C/∂(mul#2) × ∂C/∂C
+      ∂C/∂(mul#2) = 1 × 1 = 1
+      memo: 2 of 4 filled; ready: x = 4 (2 of 2 shares in), y = 2 (1 of 1 shares in)
 
-for ``x * y + x`` at x = 2, y = 3.
+for ``x * y + x`` at x = 2, y = 3 (the output has no label, so it is C).
+
+One way of saying things, everywhere: an entry is written ∂C/∂x (``dC/dx``
+when the terminal cannot show ∂), a name longer than one letter in brackets
+(∂C/∂(w1)); numbers have one minus sign, − (``-`` in ASCII); an op is shown by
+its symbol (``**3``, not the internal ``pow_const``).
 """
 
 from __future__ import annotations
 
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO, cast
 
-from ..autodiff import topological_order
+from ..autodiff import memo_table
+from ..ops import TABLE
 from ..value import Value
-from .numbers import format_number
-from .stepper import MemoView, Step, steps
+from .numbers import format_number, plain_number
+from .stepper import MemoView, Step, memo_nodes, node_names, steps
+
+
+def _bracketed(name: str) -> str:
+    """A name as it goes after ∂: one letter or digit alone, anything longer in brackets."""
+    return name if len(name) == 1 and name.isalnum() else f"({name})"
+
+
+def entry_symbol(name: str, ascii: bool = False) -> str:
+    """The memo entry of the node called ``name``, as the course writes it.
+
+    >>> entry_symbol("x"), entry_symbol("w1"), entry_symbol("x*y", ascii=True)
+    ('∂C/∂x', '∂C/∂(w1)', 'dC/d(x*y)')
+    """
+    d = "d" if ascii else "∂"
+    return f"{d}C/{d}{_bracketed(name)}"
+
+
+def local_symbol(user: str, node: str, ascii: bool = False) -> str:
+    """The local derivative of ``user`` with respect to ``node``: ``∂(x*y)/∂x``."""
+    d = "d" if ascii else "∂"
+    return f"{d}{_bracketed(user)}/{d}{_bracketed(node)}"
+
+
+def _signs(ascii: bool) -> tuple[str, str]:
+    """(times, minus) as the terminal can show them."""
+    return (" * ", "-") if ascii else (" × ", "−")
 
 
 def chain_rule_line(step: Step, ascii: bool = False) -> str:
     """The chain-rule line a learner would write, with numbers.
 
-    ``dC/d(a) = 0.6 × 1.2 + (−0.3) × 0.5 = 0.57``: one ``local × dC/dchild``
-    term per contribution. With ``ascii=True``, ``*`` and ``-`` replace × and −.
+    ``∂C/∂a = 0.6 × 1.2 + (−0.3) × 0.5 = 0.57``: one ``local × ∂C/∂child`` term
+    per contribution. With ``ascii=True``, ``d``, ``*`` and ``-`` replace ∂, × and −.
     """
-    times, minus = (" * ", "-") if ascii else (" × ", "−")
-
-    def factor(x: float) -> str:
-        text = format_number(x, minus)
-        return f"({text})" if x < 0 or text.startswith(minus) else text
-
-    head = f"dC/d({step.name()}) = "
+    minus = _signs(ascii)[1]
+    head = entry_symbol(step.name(), ascii) + " = "
     if not step.contributions:
         return head + format_number(step.grad, minus)
-    terms = " + ".join(factor(c.local) + times + factor(c.child_grad)
-                       for c in step.contributions)
-    return head + terms + " = " + format_number(step.grad, minus)
+    return head + _products(step, ascii) + " = " + format_number(step.grad, minus)
+
+
+def _factor(x: float, minus: str) -> str:
+    """A number as a factor: negative ones in brackets."""
+    text = format_number(x, minus)
+    return f"({text})" if text.startswith(minus) else text
+
+
+def _products(step: Step, ascii: bool) -> str:
+    """``0.6 × 1.2 + (−0.3) × 0.5``: the terms of a step's chain-rule line."""
+    times, minus = _signs(ascii)
+    return " + ".join(_factor(c.local, minus) + times + _factor(c.child_grad, minus)
+                      for c in step.contributions)
+
+
+def output_line(step: Step, ascii: bool = False) -> str:
+    """Why the output's entry is what it is: ``∂C/∂C = 1: C is the output``."""
+    name = step.name()
+    head = f"{entry_symbol(name, ascii)} = {format_number(step.grad, _signs(ascii)[1])}"
+    if step.grad != 1.0:
+        times = _signs(ascii)[0]
+        return f"{head}: C = {format_number(step.grad, _signs(ascii)[1])}{times}{name}"
+    return f"{head}: C is the output" if name == "C" else f"{head}: {name} is the output, C"
+
+
+def output_summary(root: Value, ascii: bool = False) -> str:
+    """The line ``memograd trace`` prints under the expression:
+    ``output = 8; C = output, so ∂C/∂C = 1``."""
+    return (f"output = {format_number(root.data, _signs(ascii)[1])}; C = output, so "
+            f"{entry_symbol('C', ascii)} = 1")
 
 
 def chain_rule_symbols(step: Step, ascii: bool = False) -> str:
-    """The chain-rule line in symbols: ``dC/d(a) = d(z')/d(a) × dC/d(z') + …``;
-    for the output, the seed."""
-    head = f"dC/d({step.name()}) = "
+    """The chain-rule line in symbols: ``∂C/∂a = ∂(z')/∂a × ∂C/∂(z') + …``;
+    for the output, why its entry is 1 (``output_line``).
+
+    When the user is the unlabelled output C, its local derivative is written with
+    C's formula (``∂(mul#2 + x)/∂x × ∂C/∂C``): ``∂C/∂x`` would read as x's entry.
+    """
     if not step.contributions:
-        if step.grad == 1.0:
-            return head + "1 (the seed: C is the output)"
-        return head + format_number(step.grad, "-" if ascii else "−") + " (the seed)"
-    me, times = step.name(), " * " if ascii else " × "
-    return head + " + ".join(f"d({step.name(c.child)})/d({me}){times}dC/d({step.name(c.child)})"
-                             for c in step.contributions)
+        return output_line(step, ascii)
+    times = _signs(ascii)[0]
+    return entry_symbol(step.name(), ascii) + " = " + " + ".join(
+        local + times + entry for local, entry in chain_rule_terms(step, ascii))
+
+
+def chain_rule_terms(step: Step, ascii: bool = False) -> list[tuple[str, str]]:
+    """(local derivative, user's entry) in symbols, one pair per contribution:
+    ``("∂(z')/∂a", "∂C/∂(z')")``."""
+    me = step.name()
+    terms = []
+    for c in step.contributions:
+        user = step.name(c.child)
+        top = formula(c.child, step.name, ascii) if user == "C" else user
+        terms.append((local_symbol(top, me, ascii), entry_symbol(user, ascii)))
+    return terms
+
+
+_SIMPLE_NAME = re.compile(r"[\w#.']+")
+
+
+def _operand(x: Value | str, name: Callable[[Value], str]) -> str:
+    """An operand in a formula: its name (or the number written), bracketed unless plain."""
+    text = name(x) if isinstance(x, Value) else x
+    return text if _SIMPLE_NAME.fullmatch(text) else f"({text})"
+
+
+def formula(node: Value, name: Callable[[Value], str], ascii: bool = False) -> str:
+    """``node``'s op applied to its operands' names: ``mul#2 + x``, ``(y - 1)**2``,
+    ``σ(z)`` (``sigmoid(z)`` in ASCII), ``a + b + 1`` for a sum, ``w1*x1 + w2*x2`` for
+    a dot; operands other than a plain name in brackets.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, "x"); y = Value(1.0, "y")
+    >>> names = {x: "x", y: "y"}.get
+    >>> formula(x * y, names), formula(x.tanh(), names)
+    ('x * y', 'tanh(x)')
+    """
+    op = TABLE.get(node.op)
+    args = [_operand(p, name) for p in node.parents]
+    if op is None or not args:
+        return name(node)
+    if op.arity == 2 and op.function is None:  # + - * / **
+        return f"{args[0]} {op.symbol} {args[1]}"
+    if node.op == "pow_const":
+        return f"{args[0]}{op_text(node)}"
+    if node.op == "neg":
+        return f"-{args[0]}"
+    if node.op == "sum":  # its ctx holds the numbers added in
+        constant = [plain_number(node.ctx[0])] if node.ctx and node.ctx[0] else []
+        return " + ".join(args + constant)
+    if node.op == "dot":  # its ctx holds both lists, numbers included
+        ws, xs = ([_operand(x if isinstance(x, Value) else plain_number(x), name) for x in c]
+                  for c in node.ctx)
+        return " + ".join(f"{w}*{x}" for w, x in zip(ws, xs))
+    if node.op == "leaky_relu":
+        args.append(plain_number(node.ctx[0]))  # the slope
+    symbol = op.symbol if op.arity == 1 and (op.symbol.isascii() or not ascii) else op.function
+    return f"{symbol}({', '.join(args)})"
 
 
 def memo_line(memo: MemoView, ascii: bool = False, limit: int = 6) -> str:
-    """How full the memo is after a step, and the pending entries so far:
-    ``memo: 2 of 4 filled; pending: y = 2 (1 of 1 shares in), x waiting (0 of 2 shares in)``."""
-    minus = "-" if ascii else "−"
-    filled = len(memo.filled)
-    text = f"memo: {filled} of {len(memo)} filled"
-    pending = memo.pending
-    if not pending:
+    """How full the memo is after a step, then the entries not yet filled: first
+    the ready ones (every share in), then the pending ones (shares missing):
+    ``memo: 1 of 4 filled; ready: y = 2 (1 of 1 shares in); pending: x = 1 so far
+    (1 of 2 shares in), z (0 of 1 shares in)``. At most ``limit`` entries are listed."""
+    minus = _signs(ascii)[1]
+    text = f"memo: {len(memo.filled)} of {len(memo)} filled"
+    ready, pending = memo.ready, memo.pending
+    if not ready and not pending:
         return text + "; every entry is final"
-    shown = []
-    for node in pending[:limit]:
-        arrived, expected = memo.shares(node)
-        value = f"= {format_number(memo[node], minus)}" if arrived else "waiting"
-        shown.append(f"{memo.name(node)} {value} ({arrived} of {expected} shares in)")
-    more = f", and {len(pending) - limit} more" if len(pending) > limit else ""
-    return text + "; pending: " + ", ".join(shown) + more
+    parts = []
+    if ready:
+        shown = [f"{memo.name(n)} = {format_number(memo[n], minus)} "
+                 f"({memo.shares(n)[0]} of {memo.shares(n)[1]} shares in)"
+                 for n in ready[:limit]]
+        parts.append("ready: " + ", ".join(shown))
+    room = max(limit - len(ready), 0)
+    if pending and room:
+        shown = []
+        for node in pending[:room]:
+            arrived, expected = memo.shares(node)
+            value = f" = {format_number(memo[node], minus)} so far" if arrived else ""
+            shown.append(f"{memo.name(node)}{value} ({arrived} of {expected} shares in)")
+        parts.append("pending: " + ", ".join(shown))
+    hidden = len(ready) + len(pending) - limit
+    more = f", and {hidden} more" if hidden > 0 else ""
+    return text + "; " + "; ".join(parts) + more
+
+
+def op_text(node: Value, number: Callable[[float], str] = plain_number,
+            ascii: bool = False) -> str:
+    """How a node's op is shown: its symbol with the op's constants (``**3``,
+    ``Σ+1``, ``leaky_relu(0.2)``), ``leaf`` for a leaf; never an internal name
+    such as ``pow_const``. ``number`` writes the constants; with ``ascii=True``
+    a symbol outside ASCII (σ, Σ) is spelled as the function (``sigmoid``).
+
+    >>> from autograd import Value
+    >>> x = Value(2.0, "x"); op_text(x ** 3), op_text(x.sigmoid()), op_text(x)
+    ('**3', 'σ', 'leaf')
+    """
+    if not node.op:
+        return "leaf"
+    op = TABLE.get(node.op)
+    if op is None:
+        return node.op
+    symbol = op.symbol if op.symbol.isascii() or not ascii else (op.function or op.name)
+    if node.op == "pow_const":
+        return f"{symbol}{number(node.ctx[0])}"
+    if node.op == "sum" and node.ctx and node.ctx[0]:
+        return f"{symbol}+{number(node.ctx[0])}"
+    if node.op == "leaky_relu":
+        return f"{symbol}({number(node.ctx[0])})"
+    return symbol
+
+
+def row_names(nodes: Sequence[Value], names: Mapping[Value, str], width: int = 28,
+              ascii: bool = False) -> dict[Value, str]:
+    """Names for the rows of a table, one row per node of ``nodes`` in order, each
+    at most ``width`` characters and all different.
+
+    A name that fits and no other row shares is kept. Any other gets the number
+    of its row (the step that fills its entry): ``x*y#3`` for a name two rows
+    share, and a long one is cut with … before it (``w5*sigmoid(w1*x1 + w…#2``).
+    """
+    ellipsis = "..." if ascii else "…"
+    count = Counter(names[n] for n in nodes)
+    shown = {}
+    for row, node in enumerate(nodes, start=1):
+        name = names[node]
+        if len(name) <= width and count[name] == 1:
+            shown[node] = name
+            continue
+        tag = f"#{row}"
+        if len(name) + len(tag) <= width:
+            shown[node] = name + tag
+        else:
+            shown[node] = name[: max(width - len(tag) - len(ellipsis), 1)].rstrip() + ellipsis + tag
+    return shown
+
+
+def trace_table(root: Value, ascii: bool = False) -> str:
+    """The memo table of ``root``'s backward pass as text, in the order it is filled
+    (the output first, then level by level): ``memograd trace``.
+
+    One row per memo entry (numbers used in an operation have none): its name,
+    op, value, ∂C/∂node, and for each parent with an entry the local derivative
+    ∂node/∂parent recorded in the forward pass.
+    """
+    memo = memo_table(root)
+    nodes = memo_nodes(root)
+    names = row_names(nodes, node_names(nodes), ascii=ascii)
+    minus = _signs(ascii)[1]
+    rows = [("node", "op", "value", entry_symbol("node", ascii),
+             "local derivatives " + local_symbol("node", "parent", ascii))]
+    for node in nodes:
+        locals_ = ", ".join(f"{names[p]}: {format_number(d, minus)}"
+                            for p, d in zip(node.parents, node.local_grads) if p in names)
+        rows.append((names[node], op_text(node, ascii=ascii), format_number(node.data, minus),
+                     format_number(memo[node], minus), locals_))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join(
+        ("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths)) + "  " + r[4]).rstrip()
+        for r in rows
+    ) + "\n"
 
 
 def print_steps(root: Value, write: Callable[[str], object] = print,
@@ -80,19 +282,17 @@ def print_steps(root: Value, write: Callable[[str], object] = print,
 
     ``proceed()`` is called between steps (not after the last); when it
     returns False the printing stops. Returns the number of steps shown. The
-    ``.grad`` of each node shown is updated, as by ``steps()``.
+    ``.grad`` of each node reached is updated, as by ``steps()``.
     """
-    total = None
+    minus = _signs(ascii)[1]
     shown = 0
     for step in steps(root):
         memo = cast(MemoView, step.memo)  # steps() gives every Step its memo
-        if total is None:
-            total = len(memo)
-        elif proceed is not None and not proceed():
+        if shown and proceed is not None and not proceed():
             break
         node = step.node
-        write(f"step {step.index + 1} of {total}: {step.name()}  ({node.op or 'leaf'}, value "
-              f"{format_number(node.data, '-' if ascii else '−')})")
+        write(f"step {step.index + 1} of {len(memo)}: {step.name()}  "
+              f"({op_text(node, ascii=ascii)}, value {format_number(node.data, minus)})")
         write("  " + chain_rule_symbols(step, ascii))
         if step.contributions:
             write("  " + chain_rule_line(step, ascii))
@@ -114,8 +314,9 @@ def _line_writer(stream: TextIO, ascii: bool) -> Callable[[str], None]:
     return write
 
 
-def can_print(stream: TextIO, text: str = "×−") -> bool:
-    """True if ``stream``'s encoding can show ``text``."""
+def can_print(stream: TextIO, text: str = "×−∂…") -> bool:
+    """True if ``stream``'s encoding can show ``text`` (by default the symbols the
+    explanations use; when it cannot they fall back to ASCII)."""
     try:
         text.encode(getattr(stream, "encoding", None) or "utf-8")
     except (UnicodeEncodeError, LookupError):
@@ -155,12 +356,13 @@ def step_through(root: Value, header: Sequence[str] = (), pause: bool = True,
             return True
         return answer.strip().lower() not in ("q", "quit")
 
-    nodes = topological_order(root)
+    nodes = memo_nodes(root)
     shown = print_steps(root, write, lambda: wait_for_enter() if interactive else True, ascii)
     if shown < len(nodes):
         write(f"stopped after {shown} of {len(nodes)} steps")
     else:
-        edges = sum(len(n.parents) for n in nodes)
+        has_entry = set(nodes)
+        edges = sum(p in has_entry for n in nodes for p in n.parents)
         entries = "1 entry" if len(nodes) == 1 else f"{len(nodes)} entries"
         write(f"done: {entries}, each computed once; {edges} multiplications "
               f"and {edges} additions, one of each per edge")

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..autodiff import topological_order
-from ..ops import TABLE as OPS
+from ..explain.text import op_text
 from ..value import Constant, Value
 
 if TYPE_CHECKING:
@@ -188,13 +188,7 @@ def _tooltip_name(i: int, v: Value) -> str:
 
 
 def _op_text(v: Value) -> str:
-    if v.op == "pow_const":
-        return f"**{short_number(v.ctx[0])}"
-    if v.op == "sum" and v.ctx and v.ctx[0]:
-        return f"Σ+{short_number(v.ctx[0])}"
-    if v.op == "leaky_relu":
-        return f"leaky_relu({short_number(v.ctx[0])})"
-    return OPS[v.op].symbol
+    return op_text(v, short_number)  # the one helper the explanations use too: **3, Σ+1
 
 
 @dataclass
