@@ -513,3 +513,14 @@ def test_nudge_refuses_bad_h_and_leaving_the_domain():
             step.nudge(h=bad)
     with pytest.raises(ValueError, match="no memo"):
         Step(x, 1.0, ()).nudge()
+
+
+def test_a_step_of_a_graph_with_constants_can_be_drawn():
+    y = Value(0.8, "y")
+    loss = (y - 1.0) ** 2
+    for step in steps(loss):
+        source = autograd.draw(loss, highlight=step).source  # the 1 has no memo entry to show
+        assert "pow_const" not in source
+    memo = next(steps(loss)).memo
+    one = loss.parents[0].parents[1]
+    assert isinstance(one, Constant) and one not in memo and len(memo) == 3

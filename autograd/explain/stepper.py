@@ -250,6 +250,9 @@ class MemoView(Mapping):
     def __len__(self) -> int:
         return len(self._table.order)
 
+    def __contains__(self, node: object) -> bool:
+        return node in self._table.position
+
     # -- filled, ready, pending ----------------------------------------------------
     @property
     def output(self) -> Value:

@@ -302,7 +302,8 @@ def draw(
 
     show: Mapping = grads if grads is not None else {}
     if memo is not None and grads is None:  # the memo as it stood after that step
-        show = {n: memo[n] if memo.is_filled(n) else PENDING for n in order}
+        show = {n: memo[n] if memo.is_filled(n) else PENDING for n in order
+                if n in memo}  # a number used in an operation has no memo entry
     prefixes = {path[:k] for path in paths for k in range(1, len(path) + 1)}
     cluster_ids = {p: n for n, p in enumerate(sorted(prefixes, key=_natural))}
 
