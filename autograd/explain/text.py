@@ -4,12 +4,13 @@ memo table ``memograd trace`` prints.
 For each step, the chain rule in symbols, the same line with numbers, and how
 full the memo is::
 
-    step 2 of 4: mul#2  (*, value 6)
-      ∂C/∂(mul#2) = ∂C/∂(mul#2) × ∂C/∂C
-      ∂C/∂(mul#2) = 1 × 1 = 1
-      memo: 2 of 4 filled; ready: x = 4 (2 of 2 shares in), y = 2 (1 of 1 shares in)
+    step 3 of 4: x  (leaf, value 2)
+      ∂C/∂x = ∂(mul#2 + x)/∂x × ∂C/∂C + ∂(mul#2)/∂x × ∂C/∂(mul#2)
+      ∂C/∂x = 1 × 1 + 3 × 1 = 4
+      memo: 3 of 4 filled; ready: y = 2 (1 of 1 shares in)
 
-for ``x * y + x`` at x = 2, y = 3 (the output has no label, so it is C).
+for ``x * y + x`` at x = 2, y = 3: the output has no label, so it is C, and C's
+own local derivative is written with its formula, ``∂(mul#2 + x)/∂x``.
 
 One way of saying things, everywhere: an entry is written ∂C/∂x (``dC/dx``
 when the terminal cannot show ∂), a name longer than one letter in brackets
