@@ -141,11 +141,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise UsageError(str(e)) from None
 
 
+MAX_SECOND_VARIABLES = 100
+"""``check --second`` compares each pair of variables and each comparison reads the whole
+graph: the work grows as the cube of the variables (100 take seconds, 200 a minute)."""
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .check import check_expression  # the logic lives in autograd.check
 
     at = args.at or []
     build(args.expression, at)  # as for trace: names, numbers, the domain at the point
+    if args.second and len(at) > MAX_SECOND_VARIABLES:
+        raise UsageError(f"--second checks every pair of variables: at most "
+                         f"{MAX_SECOND_VARIABLES}, and the expression has {len(at):,}")
     reports = check_expression(args.expression, parse_assignments(at), eps=args.eps,
                                atol=args.atol, rtol=args.rtol, second=args.second)
     print(f"{args.expression}  at  {', '.join(at)}\n")
@@ -231,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--rtol", type=float, default=1e-3,
                        help="relative tolerance (default: 0.001)")
     check.add_argument("--second", action="store_true",
-                       help="also check every second derivative (gradgradcheck)")
+                       help="also check every second derivative (gradgradcheck; "
+                            f"at most {MAX_SECOND_VARIABLES} variables)")
     check.set_defaults(run=cmd_check)
     return parser
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import sys
 from collections.abc import Callable, Mapping
 from typing import Any, cast
@@ -172,6 +173,7 @@ def evaluate(text: str, values: Mapping[str, Value | float]) -> Value:
     8.0
     """
     tree = parse(text)
+    source = _Source(text.strip())
     leaves = {name: v if isinstance(v, Value) else Value(v, name) for name, v in values.items()}
     # Evaluate children before parents without recursion: post-order over the AST.
     results: dict[int, Value | float | list[Any]] = {}
@@ -184,7 +186,7 @@ def evaluate(text: str, values: Mapping[str, Value | float]) -> Value:
             stack.extend((k, False) for k in kids)
             continue
         args = [results.pop(id(k)) for k in kids]
-        results[id(node)] = _apply(node, args, leaves, text)
+        results[id(node)] = _apply(node, args, leaves, source)
     out = cast(Value | float, results[id(tree)])  # parse() allows lists only as arguments
     return out if isinstance(out, Value) else Value(out)
 
@@ -201,8 +203,28 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return []
 
 
+class _Source:
+    """The text of any node of one parsed source. ``ast.get_source_segment`` splits the
+    whole source again on every call, which made labelling a long expression's nodes
+    quadratic; this splits it once."""
+
+    _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")  # the tokenizer's line ends only
+
+    def __init__(self, source: str) -> None:
+        # ast's column offsets count UTF-8 bytes
+        self.lines = [m.group().encode() for m in self._LINE.finditer(source)]
+
+    def segment(self, node: ast.expr) -> str:
+        first, last = node.lineno - 1, cast(int, node.end_lineno) - 1
+        start, end = node.col_offset, cast(int, node.end_col_offset)
+        if first == last:
+            return self.lines[first][start:end].decode()
+        middle = self.lines[first + 1:last]
+        return b"".join([self.lines[first][start:], *middle, self.lines[last][:end]]).decode()
+
+
 def _apply(node: ast.AST, args: list[Any], leaves: Mapping[str, Value],
-           text: str) -> Value | float | list[Any]:
+           source: _Source) -> Value | float | list[Any]:
     if isinstance(node, ast.Constant):
         return float(cast(int | float, node.value))  # parse() allows only numbers here
     if isinstance(node, ast.Name):
@@ -225,7 +247,7 @@ def _apply(node: ast.AST, args: list[Any], leaves: Mapping[str, Value],
         except TypeError as e:
             raise ExpressionError(f"{name}(): {e}") from None
     if isinstance(result, Value) and not result.label:
-        result.label = ast.get_source_segment(text.strip(), node) or ast.unparse(node)
+        result.label = source.segment(cast(ast.expr, node))  # an operator or a call
     return result
 
 

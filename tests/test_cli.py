@@ -161,6 +161,35 @@ def test_a_huge_input_is_refused_fast(capsys):
     assert time.perf_counter() - start < 5
 
 
+def test_check_second_refuses_too_many_variables(capsys):
+    names = [f"v{i}" for i in range(101)]
+    expr = "sum([" + ", ".join(names) + "])"
+    code, out, err = run(capsys, "check", expr, "--at", *[f"{n}=1" for n in names], "--second")
+    assert code == 2 and out == "" and err == (
+        "memograd check: error: --second checks every pair of variables: at most 100, "
+        "and the expression has 101\n")
+
+
+def test_labels_of_a_long_expression_are_its_text_and_fast():
+    import ast
+    import time
+
+    from autograd import topological_order
+    from autograd.expr import evaluate
+
+    names = [f"v{i}" for i in range(500)]
+    text = "sum([" + ", ".join(f"({n}\r\n * é{n})" for n in names) + "]) # ∂"
+    values = {n: 1.0 for n in names} | {f"é{n}": 2.0 for n in names}
+    start = time.perf_counter()
+    for _ in range(20):  # gradcheck evaluates an expression twice per variable
+        out = evaluate(text, values)
+    assert time.perf_counter() - start < 3
+    tree = ast.parse(text, mode="eval")
+    expected = {ast.get_source_segment(text, n) for n in ast.walk(tree)
+                if isinstance(n, (ast.BinOp, ast.Call))}
+    assert {n.label for n in topological_order(out) if n.op} == expected
+
+
 # -- output files (--svg, --png, --html) ------------------------------------------------------
 
 @pytest.mark.parametrize("option", ["--svg", "--png", "--html"])
