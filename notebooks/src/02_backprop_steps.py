@@ -185,7 +185,8 @@ for step in walk:
 # %%
 memo = memo_table(C)
 assert all(memo[step.node] == step.grad for step in walk)
-assert walk[0].node is C and len(walk) == len(memo)
+# every entry but the number 1 of (y1 − 1), which is no parameter and gets no step
+assert walk[0].node is C and len(walk) == len(memo) - 1
 # after step r the r + 1 right-most columns (the last nodes in forward order) are final
 assert all((state[r, len(order) - r - 1:] == 2).all() for r in range(len(walk)))
 
