@@ -3,7 +3,8 @@
     memograd trace "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88
 
 Every error a user can cause (a malformed expression, a missing value, a
-domain error) ends with one line on stderr and exit code 2, never a traceback.
+domain error, a number or a result too large for a float, a usage error) ends
+with one line on stderr and exit code 2, never a traceback.
 """
 
 from __future__ import annotations
