@@ -70,19 +70,34 @@ def test_walkthrough_steps_in_chromium(tmp_path):
             assert page.text_content("#memo-value") == f"{want.grad:.6g}" == "0.5"
             assert page.text_content("#line") == str(want)
             assert page.input_value("#slider") == "2"
-            # entries filled at steps 0..2 show their numbers, the other seven a grey "?"
+            # entries filled at steps 0..2 show their numbers; of the other seven, the ready
+            # ones (every share in) too, in blue, and the pending ones a grey "?"
+            memo = want.memo
+            state = {f"a_{ids[s.node]}_grad": memo.state(s.node) for s in expected}
+            assert set(state.values()) == {"filled", "ready", "pending"}
             cells = page.eval_on_selector_all(
                 "#graph g[id$=_grad]",
                 "gs => gs.map(g => [g.id, g.querySelector('text').textContent,"
-                " g.classList.contains('pending')])")
-            pending = sorted(c[0] for c in cells if c[2])
-            assert pending == sorted(c[0] for c in cells if c[1] == "grad ?")
-            assert len(pending) == len(expected) - 3
+                " g.classList.contains('pending'), g.classList.contains('ready')])")
+            assert {c[0] for c in cells} == set(state)
+            for cell, text, pending, ready in cells:
+                assert (pending, ready) == (state[cell] == "pending", state[cell] == "ready")
+                assert (text == "grad ?") == pending
             filled = {c[0]: c[1] for c in cells if not c[2]}
             assert filled[f"a_{ids[o]}_grad"] == "grad 1"
             assert filled[f"a_{ids[want.node]}_grad"] == "grad 0.5"
-            assert page.get_attribute("#row-2", "class") == "filled current"
-            assert page.get_attribute("#row-3", "class") in ("", None)
+            rows = page.eval_on_selector_all(
+                "#memo tbody tr", "rs => rs.map(r => [r.className.split(' ').sort().join(' '),"
+                " r.cells[1].textContent])")
+            assert rows[2] == ["current filled", "0.5"]
+            for k, s in enumerate(expected[3:], start=3):
+                assert rows[k][0] == memo.state(s.node)
+                arrived, waited = memo.shares(s.node)
+                assert rows[k][1] == (f"? ({arrived} of {waited} shares)"
+                                      if memo.state(s.node) == "pending"
+                                      else f"{s.grad:.6g}".replace("-", "−"))
+            # the nudge beside the entry: the finite-difference estimate Python computes
+            assert page.text_content("#nudge") == f"{want.nudge():.6g}" == "0.5"
 
             ARTIFACTS.mkdir(exist_ok=True)
             shot = ARTIFACTS / "walkthrough-step-3.png"

@@ -5,13 +5,22 @@ renderer before rendering (see ``render.py``) and, when nothing can render,
 displays a one-line hint and its DOT text instead of a traceback.
 ``Value._repr_mimebundle_`` and ``Value._repr_svg_`` call ``mimebundle`` and
 ``svg`` below, so a Value on the last line of a cell shows its graph.
+
+A whole page (the walkthrough, a quiz) displays as an ``InlinePage``: the page
+inside an ``<iframe srcdoc="...">`` sandboxed to scripts only, so its styles
+cannot restyle the notebook, its scripts cannot reach the notebook's document,
+and several pages in one notebook each keep their own state.
 """
 
 from __future__ import annotations
 
 import functools
+import html
+import os
+from pathlib import Path
 from typing import Any
 
+from ..files import write_atomically
 from ..value import Value
 from .dot import draw
 from .render import RendererNotFound, ready_to_render
@@ -75,6 +84,45 @@ def svg(root: Value) -> str | None:
     """``Value._repr_svg_``: the graph as SVG text, or None when it cannot be rendered."""
     bundle = mimebundle(root, include=["image/svg+xml"])
     return bundle.get("image/svg+xml")
+
+
+IFRAME_HEIGHT = 640
+"""Pixels: room for the controls and a graph of a few layers; ``.height`` changes it."""
+
+
+def iframe(page: str, height: int = IFRAME_HEIGHT, title: str = "memograd") -> str:
+    """``page`` (a whole HTML document) as one ``<iframe>`` element for a notebook.
+
+    ``srcdoc`` holds the page with ``&``, ``<``, ``>`` and both quotes escaped, so
+    nothing in it can end the attribute; ``sandbox="allow-scripts"`` lets the page's
+    own script run but gives it an opaque origin: no access to the notebook's DOM,
+    cookies or storage, no forms, pop-ups or navigation of the notebook.
+    """
+    return (f'<iframe srcdoc="{html.escape(page, quote=True)}" sandbox="allow-scripts" '
+            f'title="{html.escape(title, quote=True)}" '
+            f'style="width: 100%; height: {int(height)}px; border: 1px solid #e5e7eb;">'
+            "</iframe>")
+
+
+class InlinePage:
+    """A standalone HTML page (``.html``) that Jupyter shows inline in an iframe
+    (``iframe``) and ``.save(path)`` writes as a file that works offline."""
+
+    def __init__(self, page: str, title: str, height: int = IFRAME_HEIGHT) -> None:
+        self.html = page
+        self.title = title
+        self.height = height
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` (atomically, see ``autograd.files``) and return the path."""
+        return write_atomically(path, self.html)
+
+    def _repr_html_(self) -> str:
+        return iframe(self.html, self.height, self.title)
+
+    def __repr__(self) -> str:  # no memory address: rebuilt notebooks stay unchanged
+        return (f"<autograd.viz {type(self).__name__}: {self.title!r}, "
+                f"{len(self.html):,} characters>")
 
 
 def __getattr__(name: str) -> Any:

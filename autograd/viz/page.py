@@ -3,9 +3,16 @@
 ``walkthrough(loss, "backprop.html")`` draws the graph once (one inline SVG)
 and adds a few lines of script that re-colour it for each step of
 ``autograd.steps(loss)``: the node whose memo entry is being filled, the edges
-its contributions come along, the entries already filled and those still
-pending (grey ``?``), plus the chain-rule line with numbers. Next/Previous
-buttons, a slider and the arrow keys move through the steps.
+its contributions come along, the entries already filled, those *ready* (every
+share in, their step still to come) and those *pending* (shares missing: a grey
+``?``), as ``MemoView.state`` says; the chain-rule line with numbers, and beside
+the entry its nudge (``Step.nudge()``, the finite-difference estimate). With
+``mistake="order"`` (any kind of ``autograd.mistake``) the memo table gets the
+mistaken entries beside the right ones, the rows that differ marked ≠.
+Next/Previous buttons, a slider and the arrow keys move through the steps.
+
+``walkthrough(loss)`` without a path returns a ``Walkthrough``: Jupyter shows it
+inline, in an iframe (``notebook.InlinePage``); ``.save(path)`` writes the file.
 
 The file needs nothing else: no network, no external scripts or fonts. It is
 written atomically (a temporary file, then ``os.replace``).
@@ -24,13 +31,17 @@ import html
 import json
 import os
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import overload
 
 from ..autodiff import topological_order
-from ..explain import chain_rule_line, chain_rule_symbols, steps
-from ..files import check_writable, write_atomically
+from ..explain import KINDS, Mistake, Step, chain_rule_line, chain_rule_symbols, steps
+from ..explain.mistakes import mistake as run_mistake  # the keyword `mistake` is a kind
+from ..files import check_writable
 from ..value import Value
 from .dot import MAX_NODES, draw, visible
+from .notebook import InlinePage
 
 
 def _page_number(x: float) -> str:
@@ -40,10 +51,33 @@ def _page_number(x: float) -> str:
     return "0" if text == "-0" else text.replace("-", "−")
 
 
-def _step_data(loss: Value, order: list[Value],
-               gradient: float) -> tuple[list[dict], dict[Value, float]]:
-    """What the page needs for each step, naming SVG elements by their DOT ids
-    (``order`` is ``topological_order(loss)``), and each node's final memo entry."""
+def graph_ids(step: Step, position: Mapping[Value, int]) -> dict[str, object]:
+    """The SVG elements a step lights up, by their DOT ids (``position``: each node's
+    index in ``topological_order``): its node, the users it reads from, and the
+    edges its contributions come along."""
+    me = step.node
+    edges: list[str] = []
+    children: list[str] = []
+    for c in step.contributions:
+        ci = position[c.child]
+        child = f"v{ci}"
+        if child not in children:
+            children.append(child)
+            edges.append(f"e{ci}")
+            edges += [f"e{ci}_{k}" for k, p in enumerate(c.child.parents) if p is me]
+    return {"node": f"v{position[me]}", "children": children, "edges": edges}
+
+
+def _step_data(loss: Value, order: list[Value], gradient: float,
+               wrong: Mistake | None = None) -> tuple[list[dict], dict[Value, float]]:
+    """What the page needs for each step (``order`` is ``topological_order(loss)``),
+    and each node's final memo entry. Row k of the memo table is step k.
+
+    ``expected`` and ``shares`` let the page tell ready from pending entries as
+    ``MemoView.state`` does, with data that grows with the edges, not their square:
+    ``expected`` is the shares a step's node waits for, ``shares`` the
+    [row, shares arrived] of each node this step sends a share to.
+    """
     position = {v: i for i, v in enumerate(order)}
     saved = {v: v.grad for v in position}
     try:
@@ -51,29 +85,34 @@ def _step_data(loss: Value, order: list[Value],
     finally:
         for v, g in saved.items():  # stepping adds into .grad; a viewer leaves it alone
             v.grad = g
+    row_of = {step.node: k for k, step in enumerate(all_steps)}
+    differs = set(wrong.differs) if wrong else set()
     data = []
     grads = {}
     for step in all_steps:
+        memo = step.memo
+        assert memo is not None  # steps() gives every Step its memo
         grads[step.node] = step.grad
-        me = step.node
-        edges: list[str] = []
-        children: list[str] = []
-        for c in step.contributions:
-            ci = position[c.child]
-            child = f"v{ci}"
-            if child not in children:
-                children.append(child)
-                edges.append(f"e{ci}")
-                edges += [f"e{ci}_{k}" for k, p in enumerate(c.child.parents) if p is me]
-        data.append({
-            "node": f"v{position[me]}",
+        item = {
+            **graph_ids(step, position),
             "name": step.name(),
             "grad": _page_number(step.grad),
             "line": chain_rule_line(step),
             "symbols": chain_rule_symbols(step),
-            "children": children,
-            "edges": edges,
-        })
+            "expected": memo.shares(step.node)[1],
+            "shares": [[row_of[p], memo.shares(p)[0]]
+                       for p in dict.fromkeys(step.node.parents) if p in row_of],
+        }
+        try:
+            item["nudge"] = _page_number(step.nudge())
+        except ValueError as e:  # a pushed value outside an op's domain: say so, draw the rest
+            item["nudge"] = None
+            item["nudge_error"] = str(e)
+        if wrong:
+            # every mistaken procedure is linear in the output's entry, which is 1 there
+            item["mistaken"] = _page_number(gradient * wrong.memo[step.node])
+            item["differs"] = step.node in differs
+        data.append(item)
     return data, grads
 
 
@@ -111,98 +150,124 @@ def _inline_svg(svg: str) -> str:
     return re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
 
 
+class Walkthrough(InlinePage):
+    """The stepping page of one graph: ``.html`` is the page, ``.save(path)`` writes
+    it, and Jupyter shows it inline in an iframe; ``.steps`` is the number of steps."""
+
+    def __init__(self, page: str, title: str, steps: int) -> None:
+        super().__init__(page, title)
+        self.steps = steps
+
+    def __repr__(self) -> str:
+        return f"<autograd.viz Walkthrough: {self.title!r}, {self.steps} steps>"
+
+
+@overload
+def walkthrough(loss: Value, path: None = None, *, title: str | None = None,
+                gradient: float = 1.0, show_local: bool = True, max_nodes: int = MAX_NODES,
+                mistake: str | None = None) -> Walkthrough: ...
+@overload
+def walkthrough(loss: Value, path: str | os.PathLike[str], *, title: str | None = None,
+                gradient: float = 1.0, show_local: bool = True, max_nodes: int = MAX_NODES,
+                mistake: str | None = None) -> Path: ...
+
+
 def walkthrough(
     loss: Value,
-    path: str | os.PathLike,
+    path: str | os.PathLike[str] | None = None,
     *,
     title: str | None = None,
     gradient: float = 1.0,
     show_local: bool = True,
     max_nodes: int = MAX_NODES,
-) -> Path:
-    """Write the stepping page for ``loss`` to ``path`` and return the path.
+    mistake: str | None = None,
+) -> Walkthrough | Path:
+    """The stepping page for ``loss``: written to ``path`` (the path is returned),
+    or without a path a ``Walkthrough`` that Jupyter shows inline.
 
-    The page steps through the backward pass of C = gradient * loss. ``.grad`` is
-    left as it was. The graph is drawn in full (no collapsing),
-    so a graph above ``max_nodes`` Values raises ValueError; rendering needs
-    a renderer (graphviz-pure is installed with memograd).
+    The page steps through the backward pass of C = gradient * loss. ``mistake``
+    (a kind of ``autograd.mistake``: ``"order"``, ``"overwrite"``, ``"set"``,
+    ``"zero-grad"``) adds that mistaken memo beside the right one. ``.grad`` is
+    left as it was. The graph is drawn in full (no collapsing), so a graph above
+    ``max_nodes`` Values raises ValueError; rendering needs a renderer
+    (graphviz-pure is installed with memograd).
     """
     if not isinstance(loss, Value):
         raise TypeError(f"walkthrough: loss must be a Value, got {type(loss).__name__}")
-    check_writable(path)  # before the drawing: a bad path fails at once, named as given
+    if path is not None:
+        check_writable(path)  # before the drawing: a bad path fails at once, named as given
+    if mistake is not None and mistake not in KINDS:
+        raise ValueError(f"walkthrough: unknown mistake {mistake!r}; the kinds are "
+                         + ", ".join(repr(k) for k in KINDS))
     order = topological_order(loss)
     if len(order) > max_nodes:  # refuse before stepping through a huge graph
         raise ValueError(
             f"walkthrough: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
             f"pass max_nodes={len(order)} to step through them all (about 3 KB of page each)"
         )
-    data, grads = _step_data(loss, order, gradient)
+    wrong = run_mistake(loss, mistake) if mistake is not None else None
+    data, grads = _step_data(loss, order, gradient, wrong)
     drawing = draw(loss, show_local=show_local, max_nodes=max_nodes, collapse=False,
                    grads=grads)
     svg = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
-    name = title or f"Backpropagation through {loss.label or 'the output'}"
+    name = title or f"Backpropagation through {loss.label or 'C'}"
     page = _PAGE.format(
         title=html.escape(visible(name)),
         svg=svg,
-        rows="".join(
-            f'<tr id="row-{i}"><td>{html.escape(visible(d["name"]))}</td>'
-            f'<td class="num">{html.escape(d["grad"])}</td></tr>'
-            for i, d in enumerate(data)
-        ),
+        mistake=_mistake_note(wrong),
+        mistake_head='<th>mistaken</th><th></th>' if wrong else "",
+        rows="".join(_row(i, d) for i, d in enumerate(data)),
+        memo_width=420 if wrong else 300,
+        graph_style=GRAPH_STYLE,
+        nudge_help=html.escape(NUDGE_HELP),
         count=len(data),
         last=len(data) - 1,
         data=script_json(data),
-        script=_SCRIPT,
+        script=GRAPH_SCRIPT + _SCRIPT,
     )
-    return write_atomically(path, page)
+    shown = Walkthrough(page, visible(name), len(data))
+    return shown if path is None else shown.save(path)
 
 
-_SCRIPT = """
-const data = JSON.parse(document.getElementById("steps").textContent);
+def _row(i: int, d: dict) -> str:
+    """Row ``i`` of the memo table: the node's name, its entry (the script fills it)
+    and, with a mistake, the mistaken entry and ≠ where they differ."""
+    differs = d.get("differs", False)
+    cells = (f'<td>{html.escape(visible(d["name"]))}</td>'
+             f'<td class="num">{html.escape(d["grad"])}</td>')
+    if "mistaken" in d:
+        cells += (f'<td class="num mistaken">{html.escape(d["mistaken"])}</td>'
+                  f'<td class="mark">{"&#8800;" if differs else ""}</td>')
+    marked = ' class="differs"' if differs else ""
+    return f'<tr id="row-{i}"{marked}>{cells}</tr>'
+
+
+def _mistake_note(wrong: Mistake | None) -> str:
+    """The line above the memo table that says which mistake it shows, and its harm."""
+    if wrong is None:
+        return ""
+    count = len(wrong.differs)
+    harm = (f"{count} of {len(wrong.correct)} entries differ (&#8800;)" if count
+            else "on this graph the mistake does no harm: every entry agrees")
+    return (f'<p id="mistake"><b>mistake &quot;{html.escape(wrong.kind)}&quot;</b>: '
+            f"{html.escape(wrong.explanation)} {harm}.</p>")
+
+
+GRAPH_SCRIPT = """
 const $ = (id) => document.getElementById(id);
-const slider = $("slider");
-const cells = {};
+const cells = {};  // SVG id of a node -> its grad cell, and the text the drawing gave it
 document.querySelectorAll("#graph g[id^=a_v][id$=_grad]").forEach((g) => {
   const text = g.querySelector("text");
   cells[g.id.slice(2, -5)] = {group: g, text: text, full: text ? text.textContent : ""};
 });
-const rows = data.map((d, k) => $("row-" + k));
-const filledAt = {};
-data.forEach((s, i) => { filledAt[s.node] = i; });
 let marked = [];
 function mark(id, cls) {
   const el = $(id);
   if (el) { el.classList.add(cls); marked.push([el, cls]); }
 }
-function show(i) {
-  i = Math.max(0, Math.min(data.length - 1, i));
-  const s = data[i];
+function unmarkAll() {
   marked.forEach(([el, cls]) => el.classList.remove(cls));
   marked = [];
-  for (const [node, cell] of Object.entries(cells)) {
-    const pending = filledAt[node] > i;
-    cell.group.classList.toggle("pending", pending);
-    if (cell.text) cell.text.textContent = pending ? "grad ?" : cell.full;
-  }
-  mark(s.node, "current");
-  s.children.forEach((c) => { mark(c, "child"); mark("o" + c.slice(1), "child"); });
-  s.edges.forEach((e) => mark(e, "contrib"));
-  data.forEach((d, k) => {
-    const r = rows[k];
-    r.classList.toggle("filled", k <= i);
-    r.classList.toggle("current", k === i);
-    r.cells[1].textContent = k <= i ? d.grad : "?";
-  });
-  reveal(rows[i], $("memo-box"));
-  $("counter").textContent = "step " + (i + 1) + " of " + data.length;
-  $("memo-name").textContent = s.name;
-  $("memo-value").textContent = s.grad;
-  $("line").textContent = s.line;
-  $("symbols").textContent = s.symbols;
-  slider.value = i;
-  $("prev").disabled = i === 0;
-  $("next").disabled = i === data.length - 1;
-  if ($(s.node)) reveal($(s.node), $("graph"));
 }
 function reveal(el, box) {  // centre el in its scrolling box if it is not fully in view
   const r = el.getBoundingClientRect(), b = box.getBoundingClientRect();
@@ -213,15 +278,66 @@ function reveal(el, box) {  // centre el in its scrolling box if it is not fully
     box.scrollLeft += (r.left + r.right - b.left - b.right) / 2;
   }
 }
+function fitGraph() {  // shrink a graph a little wider than the page
+  $("fit").addEventListener("change", (e) => $("graph").classList.toggle("fit", e.target.checked));
+  const svg = document.querySelector("#graph svg");
+  if (svg && svg.getBoundingClientRect().width <= 2 * $("graph").clientWidth) {
+    $("fit").checked = true;
+    $("graph").classList.add("fit");
+  }
+}
+"""
+"""Script both pages share: the grad cells of the SVG, marking elements, scrolling one into view."""
+
+_SCRIPT = """
+const data = JSON.parse($("steps").textContent);
+const slider = $("slider");
+const rows = data.map((d, k) => $("row-" + k));
+data.forEach((s) => { if (s.differs && $(s.node)) $(s.node).classList.add("differs"); });
+function states(i) {  // [state, shares arrived] of each entry after step i, as MemoView.state
+  const arrived = data.map(() => 0);
+  for (let j = 0; j <= i; j++) data[j].shares.forEach(([row, n]) => { arrived[row] = n; });
+  return data.map((d, k) =>
+    [k <= i ? "filled" : arrived[k] === d.expected ? "ready" : "pending", arrived[k]]);
+}
+function show(i) {
+  i = Math.max(0, Math.min(data.length - 1, i));
+  const s = data[i], now = states(i);
+  unmarkAll();
+  mark(s.node, "current");
+  s.children.forEach((c) => { mark(c, "child"); mark("o" + c.slice(1), "child"); });
+  s.edges.forEach((e) => mark(e, "contrib"));
+  data.forEach((d, k) => {
+    const [state, arrived] = now[k];
+    const cell = cells[d.node];
+    if (cell) {
+      cell.group.classList.toggle("ready", state === "ready");
+      cell.group.classList.toggle("pending", state === "pending");
+      if (cell.text) cell.text.textContent = state === "pending" ? "grad ?" : cell.full;
+    }
+    const r = rows[k];
+    for (const name of ["filled", "ready", "pending"]) r.classList.toggle(name, state === name);
+    r.classList.toggle("current", k === i);
+    r.cells[1].textContent = state === "pending" ?
+      "? (" + arrived + " of " + d.expected + " shares)" : d.grad;
+  });
+  reveal(rows[i], $("memo-box"));
+  $("counter").textContent = "step " + (i + 1) + " of " + data.length;
+  $("memo-name").textContent = s.name;
+  $("memo-value").textContent = s.grad;
+  $("nudge").textContent = s.nudge === null ? "not defined here" : s.nudge;
+  $("nudge").title = s.nudge === null ? s.nudge_error : "";
+  $("line").textContent = s.line;
+  $("symbols").textContent = s.symbols;
+  slider.value = i;
+  $("prev").disabled = i === 0;
+  $("next").disabled = i === data.length - 1;
+  if ($(s.node)) reveal($(s.node), $("graph"));
+}
 $("prev").addEventListener("click", () => show(+slider.value - 1));
 $("next").addEventListener("click", () => show(+slider.value + 1));
 slider.addEventListener("input", () => show(+slider.value));
-$("fit").addEventListener("change", (e) => $("graph").classList.toggle("fit", e.target.checked));
-const svgWidth = document.querySelector("#graph svg").getBoundingClientRect().width;
-if (svgWidth <= 2 * $("graph").clientWidth) {  // shrink a graph a little wider than the page
-  $("fit").checked = true;
-  $("graph").classList.add("fit");
-}
+fitGraph();
 document.addEventListener("keydown", (e) => {
   if (e.target === slider) return;  // the slider moves itself with the arrow keys
   if (e.key === "ArrowRight") { show(+slider.value + 1); e.preventDefault(); }
@@ -229,6 +345,23 @@ document.addEventListener("keydown", (e) => {
 });
 show(0);
 """
+
+GRAPH_STYLE = """
+#graph { flex: 1; overflow: auto; max-height: 100%; border: 1px solid #e5e7eb; }
+#graph.fit svg { width: 100%; height: auto; }
+#graph g.pending text { fill: #b0b6c0; }
+#graph g.ready text { fill: #2563eb; }
+#graph g.node.current polygon, #graph g.node.current ellipse { fill: #fde68a; stroke: #d97706;
+                                                             stroke-width: 2; }
+#graph g.node.current g[id$=_grad] polygon { fill: #f59e0b; }
+#graph g.node.current text { font-weight: bold; }
+#graph g.node.child polygon, #graph g.node.child ellipse { stroke: #d97706; stroke-width: 2; }
+#graph g.edge.contrib path { stroke: #d97706; stroke-width: 2.5; }
+#graph g.edge.contrib polygon { fill: #d97706; stroke: #d97706; }
+#graph g.edge.contrib text { fill: #b45309; font-weight: bold; }
+#graph g.node.differs > polygon { stroke: #dc2626; stroke-width: 2; stroke-dasharray: 5 3; }
+"""
+"""Style both pages share: the graph box and how a step (or a question) colours the SVG."""
 
 _PAGE = """<!DOCTYPE html>
 <html lang="en">
@@ -249,30 +382,25 @@ button {{ font-size: 14px; padding: 4px 12px; }}
           font-size: 14px; }}
 #entry {{ font-size: 15px; }}
 #entry b {{ background: #f59e0b; padding: 0 4px; border-radius: 3px; }}
+.nudge {{ color: #4b5563; margin-left: 1.5em; font-size: 14px; }}
 #symbols {{ color: #6b7280; }}
+#mistake {{ margin: 6px 0 0 0; font-size: 13px; color: #991b1b; }}
 main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; flex: 1;
        min-height: 0; }}
-#graph {{ flex: 1; overflow: auto; max-height: 100%; border: 1px solid #e5e7eb; }}
-#graph.fit svg {{ width: 100%; height: auto; }}
-#memo-box {{ width: 300px; max-height: 100%; overflow: auto; position: relative;
+#memo-box {{ width: {memo_width}px; max-height: 100%; overflow: auto; position: relative;
             border: 1px solid #e5e7eb; }}
 #memo {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
 #memo th, #memo td {{ padding: 2px 6px; text-align: left; border-bottom: 1px solid #f3f4f6; }}
 #memo td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
 #memo tbody tr {{ color: #b0b6c0; }}
 #memo tr.filled {{ color: #1f2937; }}
+#memo tr.ready {{ color: #2563eb; font-style: italic; }}
 #memo tr.current {{ background: #fde68a; font-weight: bold; }}
+#memo td.mistaken {{ color: #6b7280; }}
+#memo tr.differs td.mistaken, #memo td.mark {{ color: #dc2626; font-weight: bold; }}
 .legend span {{ display: inline-block; padding: 0 6px; margin-right: 6px; border-radius: 3px;
                font-size: 12px; }}
-#graph g.pending text {{ fill: #b0b6c0; }}
-#graph g.node.current polygon, #graph g.node.current ellipse {{ fill: #fde68a; stroke: #d97706;
-                                                               stroke-width: 2; }}
-#graph g.node.current g[id$=_grad] polygon {{ fill: #f59e0b; }}
-#graph g.node.current text {{ font-weight: bold; }}
-#graph g.node.child polygon, #graph g.node.child ellipse {{ stroke: #d97706; stroke-width: 2; }}
-#graph g.edge.contrib path {{ stroke: #d97706; stroke-width: 2.5; }}
-#graph g.edge.contrib polygon {{ fill: #d97706; stroke: #d97706; }}
-#graph g.edge.contrib text {{ fill: #b45309; font-weight: bold; }}
+{graph_style}
 </style>
 </head>
 <body>
@@ -287,7 +415,8 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 </div>
 <div class="lines">
 <div id="entry">memo entry &#8706;C/&#8706;(<span id="memo-name"></span>) =
-<b id="memo-value"></b></div>
+<b id="memo-value"></b><span class="nudge" title="{nudge_help}">nudge
+(C(+h) &#8722; C(&#8722;h)) / 2h = <span id="nudge"></span></span></div>
 <div id="line"></div>
 <div id="symbols"></div>
 </div>
@@ -295,16 +424,19 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 <span style="background:#fde68a;border:1px solid #d97706">node of this step</span>
 <span style="background:#f59e0b">its memo entry</span>
 <span style="border:2px solid #d97706">users it reads dC/d(user) from</span>
-<span style="color:#b0b6c0;border:1px solid #e5e7eb">grad ? = not filled yet</span>
+<span style="color:#2563eb;border:1px solid #e5e7eb">ready: every share in, its step to come</span>
+<span style="color:#b0b6c0;border:1px solid #e5e7eb">grad ? = pending: shares missing</span>
 <span>keys: &larr; &rarr;</span>
 </div>
+{mistake}
 </header>
 <main>
 <div id="graph">
 {svg}
 </div>
 <div id="memo-box">
-<table id="memo"><thead><tr><th>node (filling order)</th><th>&#8706;C/&#8706;node</th></tr></thead>
+<table id="memo"><thead><tr><th>node (filling order)</th><th>&#8706;C/&#8706;node</th>
+{mistake_head}</tr></thead>
 <tbody>{rows}</tbody></table>
 </div>
 </main>
@@ -313,3 +445,7 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 </body>
 </html>
 """
+
+NUDGE_HELP = ("The nudge: push this node's value up and down by h = 1e−6, recompute "
+              "everything between it and the output, and divide the change of C by 2h. "
+              "The finite-difference estimate of this memo entry (Step.nudge()).")
