@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_draw import ANY_TEXT, HOSTILE_LABELS, svg_text_and_tooltips
 
-from autograd import Value, memo_table, steps, topological_order, walkthrough
+from autograd import Value, memo_table, mistake, quiz, steps, topological_order, walkthrough
 from autograd.cli import main
 from autograd.explain import chain_rule_symbols
 from autograd.value import Constant
-from autograd.viz import find_dot
+from autograd.viz import QuizPage, Walkthrough, find_dot, quiz_page
 from autograd.viz.dot import visible
 
 pytestmark = pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
@@ -239,3 +239,225 @@ def test_an_empty_path_is_named_as_given_before_anything_is_drawn(monkeypatch):
     x = Value(2.0, "x")
     with pytest.raises(OSError, match="cannot write '': "):
         walkthrough(x * x, "")
+
+
+# -- inline in Jupyter, nudges, ready vs pending, mistakes ----------------------------------
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes (entities in attribute values decoded)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def iframe_of(markup: str) -> dict:
+    """The one element of ``markup``, an iframe, as its attributes (srcdoc unescaped)."""
+    parser = _Tags()
+    parser.feed(markup)
+    parser.close()
+    assert [tag for tag, _ in parser.tags] == ["iframe"], parser.tags[:3]
+    assert markup.startswith("<iframe ") and markup.endswith("></iframe>")
+    return parser.tags[0][1]
+
+
+def test_without_a_path_the_page_is_an_object_that_saves_and_displays_inline(tmp_path):
+    shown = walkthrough(micrograd_neuron())
+    assert isinstance(shown, Walkthrough) and shown.steps == 10
+    assert repr(shown) == "<autograd.viz Walkthrough: 'Backpropagation through o', 10 steps>"
+    written = walkthrough(micrograd_neuron(), tmp_path / "file.html")
+    assert written == tmp_path / "file.html"  # with a path: the path, as before
+    assert shown.html == written.read_text(encoding="utf-8")
+    assert shown.save(tmp_path / "saved.html") == tmp_path / "saved.html"
+    assert (tmp_path / "saved.html").read_text(encoding="utf-8") == shown.html
+    with pytest.raises(OSError, match="cannot write"):  # through autograd.files: named, atomic
+        shown.save(tmp_path / "missing" / "x.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.html", "saved.html"]
+    # Jupyter shows the page isolated in a sandboxed iframe: only its own scripts run
+    frame = iframe_of(shown._repr_html_())
+    assert frame["srcdoc"] == shown.html
+    assert frame["sandbox"] == "allow-scripts"
+    assert frame["title"] == "Backpropagation through o"
+    assert "height: 640px" in frame["style"]
+    shown.height = 900
+    assert "height: 900px" in iframe_of(shown._repr_html_())["style"]
+
+
+def test_the_iframe_holds_any_label_escaped(tmp_path):
+    title = '"><script>alert(1)</script>&amp;\'\x00'
+    shown = walkthrough(hostile_chain(), title=title)
+    markup = shown._repr_html_()
+    frame = iframe_of(markup)
+    assert frame["srcdoc"] == shown.html and frame["title"] == visible(title)
+    # inside the attribute nothing is markup: no tag, no quote that could end it
+    inside = markup[len('<iframe srcdoc="'):markup.index('" sandbox=')]
+    assert not set(inside) & set("<>\"'")
+    assert "<script" not in markup and markup.count("<") == 2
+    # an unlabelled output is C, in the title too
+    x = Value(2.0, "x")
+    assert "<title>Backpropagation through C</title>" in walkthrough(x * x).html
+
+
+def replay_states(data: list[dict], i: int) -> list[str]:
+    """The page's script, in Python: each entry's state after step i from the
+    step data's ``expected`` and ``shares``."""
+    arrived = [0] * len(data)
+    for step in data[:i + 1]:
+        for row, count in step["shares"]:
+            arrived[row] = count
+    return ["filled" if k <= i else "ready" if arrived[k] == d["expected"] else "pending"
+            for k, d in enumerate(data)]
+
+
+def test_page_tells_ready_from_pending_as_memo_view_does():
+    from test_steps import course_net
+
+    for loss in (micrograd_neuron(), course_net()[0], two_layer_net(), x_twice()):
+        data = page_data(walkthrough(loss).html)
+        stepped = list(steps(loss))
+        for i, step in enumerate(stepped):
+            assert replay_states(data, i) == [step.memo.state(s.node) for s in stepped]
+        assert data[0]["expected"] == 0
+        assert [d["expected"] for d in data] == [stepped[0].memo.shares(s.node)[1]
+                                                 for s in stepped]
+
+
+def x_twice() -> Value:
+    x = Value(3.0, "x")
+    return x * x + x
+
+
+def test_each_step_carries_its_nudge():
+    data = page_data(walkthrough(two_layer_net()).html)
+    for d, step in zip(data, steps(two_layer_net()), strict=True):
+        assert d["nudge"] == f"{step.nudge():.6g}".replace("-", "−")
+        assert float(d["nudge"].replace("−", "-")) == pytest.approx(step.grad, rel=1e-5,
+                                                                    abs=1e-8)
+    # where a nudge leaves an op's domain the page says why instead of a number
+    x = Value(1e-7, "x")
+    data = page_data(walkthrough(x.log()).html)
+    assert data[-1]["nudge"] is None and "log" in data[-1]["nudge_error"]
+    assert data[0]["nudge"] == "1"
+
+
+def order_goes_wrong() -> tuple[Value, Value, Value]:
+    """a = x*y used twice: the depth-first 'order' mistake hands a's entry on too early."""
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    a = x * y
+    a.label = "a"
+    return a * a + a, x, y
+
+
+def test_mistake_beside_the_right_memo():
+    loss, x, y = order_goes_wrong()
+    wrong = mistake(loss, "order")
+    assert set(wrong.differs) == {x, y}
+    shown = walkthrough(loss, mistake="order")
+    data = page_data(shown.html)
+    stepped = list(steps(loss))
+    for d, step in zip(data, stepped, strict=True):
+        assert d["mistaken"] == f"{wrong.memo[step.node]:.6g}".replace("-", "−")
+        assert d["differs"] == (step.node in (x, y))
+    rows = re.findall(r'<tr id="row-(\d+)"( class="differs")?><td>([^<]*)</td>'
+                      r'<td class="num">[^<]*</td><td class="num mistaken">([^<]*)</td>'
+                      r'<td class="mark">([^<]*)</td></tr>', shown.html)
+    assert [(r[2], bool(r[1]), r[4]) for r in rows] == [
+        (s.name(), s.node in (x, y), "&#8800;" if s.node in (x, y) else "") for s in stepped]
+    assert "<th>mistaken</th>" in shown.html
+    assert 'mistake &quot;order&quot;</b>: Each node handed its entry on' in shown.html
+    assert f"2 of {len(stepped)} entries differ" in shown.html
+    # C = 2 * loss: the mistaken entries scale with the output's entry as the right ones do
+    doubled = page_data(walkthrough(order_goes_wrong()[0], gradient=2.0, mistake="order").html)
+    assert [d["mistaken"] for d in doubled] == [
+        f"{2 * wrong.memo[s.node]:.6g}".replace("-", "−") for s in stepped]
+    # a mistake that does no harm on this graph says so; without one there is no column
+    harmless = walkthrough(micrograd_neuron(), mistake="overwrite").html
+    assert "the mistake does no harm" in harmless and 'class="differs"' not in harmless
+    assert "mistaken" not in page_data(walkthrough(micrograd_neuron()).html)[0]
+    assert "<th>mistaken</th>" not in walkthrough(micrograd_neuron()).html
+
+
+def test_an_unknown_mistake_is_refused_before_anything_is_written(tmp_path):
+    with pytest.raises(ValueError, match="walkthrough: unknown mistake 'typo'; the kinds are "
+                                         "'order', 'overwrite', 'set', 'zero-grad'"):
+        walkthrough(micrograd_neuron(), tmp_path / "x.html", mistake="typo")
+    assert list(tmp_path.iterdir()) == []
+    assert walkthrough(x_twice(), tmp_path / "x.html", mistake="set").exists()
+
+
+# -- the quiz page ------------------------------------------------------------------------
+
+
+def quiz_data(text: str) -> dict:
+    match = re.search(r'<script type="application/json" id="quiz">(.*?)</script>', text, re.S)
+    assert_data_is_inert(match.group(1))
+    return json.loads(match.group(1))
+
+
+def test_quiz_page_holds_the_questions_python_asks():
+    from test_steps import course_net
+
+    loss = course_net()[0]
+    q = quiz(loss, tolerance=1e-2, absolute=1e-4)
+    page = quiz_page(q)
+    assert isinstance(page, QuizPage) and page.questions == len(q)
+    data = quiz_data(page.html)
+    assert data["rel"] == 1e-2 and data["abs"] == 1e-4 and data["deepest"] == 3
+    ids = {v: f"v{i}" for i, v in enumerate(topological_order(loss))}
+    for d, question in zip(data["questions"], q, strict=True):
+        assert d["prompt"] == question.prompt and d["name"] == question.name
+        assert d["answer"] == question.answer  # exactly: JSON keeps every bit of a float
+        assert d["hints"] == [question.hint(level) for level in (1, 2, 3)]
+        assert d["line"] == str(question.step) and d["node"] == ids[question.node]
+    # the page checks answers itself; Python's quiz keeps its own progress, untouched
+    assert q.answered == 0 and all(v.grad == 0.0 for v in topological_order(loss))
+    assert page.html.count("<svg") == 1 and page.html.count("<script") == 2
+    assert "<title>Quiz: backpropagation through C</title>" in page.html
+    # the hints in the page are those check() gives after as many wrong tries
+    question = quiz(loss)[3]
+    assert [question.check(99).hint for _ in range(3)] == data["questions"][3]["hints"]
+
+
+def test_a_quiz_displays_inline_as_its_page():
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    q = quiz(x * y + x)
+    frame = iframe_of(q._repr_html_())
+    assert frame["sandbox"] == "allow-scripts"
+    assert frame["srcdoc"] == quiz_page(q).html
+    page = quiz_page(q, title="<Your turn>")
+    assert "<title>&lt;Your turn&gt;</title>" in page.html
+    assert repr(page) == "<autograd.viz QuizPage: '<Your turn>', 4 questions>"
+
+
+def test_quiz_page_without_a_graph_still_asks(monkeypatch):
+    y = Value(1.0, "y")
+    for _ in range(120):
+        y = y * 1.01
+    page = quiz_page(quiz(y))  # 241 values, more than max_nodes: a note, not the graph
+    assert "<svg" not in page.html
+    assert '<p class="no-graph">graph not drawn: ' in page.html
+    assert len(quiz_data(page.html)["questions"]) == len(quiz(y)) == 121
+    assert "<svg" in quiz_page(quiz(y), max_nodes=241).html
+    with pytest.raises(TypeError, match=r"quiz_page: expected an autograd\.quiz"):
+        quiz_page(y)
+
+
+def test_quiz_page_is_self_contained():
+    text = quiz_page(quiz(two_layer_net())).html
+    parser = _Resources()
+    parser.feed(text)
+    assert parser.fetching == [] and "iframe" not in parser.tags and "form" not in parser.tags
+    assert "@import" not in text and "url(" not in text and "eval(" not in text
+    assert set(re.findall(r"https?://[^\s\"'<>]+", text)) <= {
+        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+def test_quiz_page_holds_hostile_labels_literally():
+    loss = hostile_chain()
+    data = quiz_data(quiz_page(quiz(loss)).html)
+    assert [d["name"] for d in data["questions"]] == [as_js(q.name) for q in quiz(loss)]
+    assert [d["hints"][0] for d in data["questions"]] == [as_js(q.hint(1)) for q in quiz(loss)]

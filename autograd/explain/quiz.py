@@ -256,6 +256,12 @@ class Quiz(Sequence[Question]):
     def __repr__(self) -> str:
         return f"<Quiz: {len(self)} questions, {self.score} right>"
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the quiz as a page to answer in (``autograd.viz.quiz_page``)."""
+        from ..viz.quiz_page import quiz_html  # here: explain imports nothing of viz
+
+        return quiz_html(self)
+
 
 def quiz(loss: Value, tolerance: float = DEFAULT_TOLERANCE, absolute: float = DEFAULT_ABSOLUTE,
          ascii: bool = False) -> Quiz:

@@ -3,15 +3,29 @@
 - ``dot``: ``draw(root)``, the graph as DOT text (boxes, op nodes, clusters,
   legend, colours) in a ``graphviz.Digraph``.
 - ``render``: finding a program that renders DOT; ``save(root, "g.svg")``.
-- ``notebook``: how a drawing, and a Value, display in Jupyter.
+- ``notebook``: how a drawing, a Value and a whole page display in Jupyter
+  (a page in a sandboxed iframe).
 - ``page``: ``walkthrough(loss, "backprop.html")``, a page stepping through
-  the backward pass.
+  the backward pass; ``walkthrough(loss)`` shows it inline in Jupyter.
+- ``quiz_page``: ``quiz_page(autograd.quiz(loss))``, the page where the learner
+  fills the memo; what Jupyter shows for a quiz.
 
 Importing this package does not import ``graphviz``: drawing does.
 """
 
 from .dot import MAX_NODES, draw
-from .page import walkthrough
+from .page import Walkthrough, walkthrough
+from .quiz_page import QuizPage, quiz_page
 from .render import RendererNotFound, find_dot, save
 
-__all__ = ["MAX_NODES", "RendererNotFound", "draw", "find_dot", "save", "walkthrough"]
+__all__ = [
+    "MAX_NODES",
+    "QuizPage",
+    "RendererNotFound",
+    "Walkthrough",
+    "draw",
+    "find_dot",
+    "quiz_page",
+    "save",
+    "walkthrough",
+]
