@@ -141,6 +141,23 @@ def test_clusters_box_each_neuron_inside_its_layer():
     assert "subgraph" not in flat and "<TD>layers.0.neurons.1.w.0</TD>" in flat
 
 
+def test_a_top_level_sequentials_neurons_are_boxed():
+    """Its labels start with the module's index (``0.neurons.1.w.0``), not a name."""
+    import nn
+
+    model = nn.Sequential(nn.Linear(2, 2, seed=0), nn.ReLU(), nn.Linear(2, 1, seed=1))
+    (out,) = model([1.0, -1.0])
+    src = draw(out).source
+    boxes = re.findall(r'subgraph cluster_\d+ \{\n\s*id="c\d+" label="([^"]+)"', src)
+    assert boxes == ["0", "0.neurons.0", "0.neurons.1", "1", "2", "2.neurons.0"]
+    box = src.split('label="0.neurons.1"', 1)[1].split("\t\t}", 1)[0]
+    assert sorted(re.findall(r"<TD>([^<]+)</TD><TD>data", box)) == ["b", "w.0", "w.1", "z"]
+    # numbers are not dotted names: no box for them
+    assert cluster_path("0.neurons.3.w.1") == ("0", "0.neurons.3")
+    assert cluster_path("1.a.3") == ("1",)
+    assert cluster_path("1.5") == cluster_path("1.5e3") == cluster_path("0.5*x") == ()
+
+
 def test_highlight_a_value():
     _, y, z = x_times_y_plus_x()
     line = node_line(draw(z, highlight=y).source, "v1")

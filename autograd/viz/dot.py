@@ -66,7 +66,10 @@ LEGEND = (
     ("highlight", "highlighted step"),
 )
 
-_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+")
+# A dotted name: a name, then dotted parts (``layers.0.neurons.3.w.1``); or, as in a
+# top-level Sequential, indices first and then a name (``0.neurons.3.w.1``, ``1.a.3``).
+# A number such as ``1.5`` or ``1.5e3`` has no name after its indices: no box.
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+|\d+(?:\.\d+)*\.[A-Za-z_]\w*(?:\.\w+)*")
 
 
 def short_number(x: float) -> str:
