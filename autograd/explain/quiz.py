@@ -258,7 +258,7 @@ class Quiz(Sequence[Question]):
 
     def _repr_html_(self) -> str:
         """Jupyter shows the quiz as a page to answer in (``autograd.viz.quiz_page``)."""
-        from ..viz.quiz_page import quiz_html  # here: explain imports nothing of viz
+        from ..viz.quiz import quiz_html  # here: explain imports nothing of viz
 
         return quiz_html(self)
 

@@ -7,7 +7,7 @@
   (a page in a sandboxed iframe).
 - ``page``: ``walkthrough(loss, "backprop.html")``, a page stepping through
   the backward pass; ``walkthrough(loss)`` shows it inline in Jupyter.
-- ``quiz_page``: ``quiz_page(autograd.quiz(loss))``, the page where the learner
+- ``quiz``: ``quiz_page(autograd.quiz(loss))``, the page where the learner
   fills the memo; what Jupyter shows for a quiz.
 
 Importing this package does not import ``graphviz``: drawing does.
@@ -15,7 +15,7 @@ Importing this package does not import ``graphviz``: drawing does.
 
 from .dot import MAX_NODES, draw
 from .page import Walkthrough, walkthrough
-from .quiz_page import QuizPage, quiz_page
+from .quiz import QuizPage, quiz_page
 from .render import RendererNotFound, find_dot, save
 
 __all__ = [
