@@ -14,23 +14,25 @@ with one neuron gives one Value, not a list of one (``nn.Linear`` gives the list
 Called on a batch (a list of samples, each a list: see ``nn.module.is_batch``) a
 module returns the list of the samples' outputs.
 
-Their ``state_dict()`` keeps one key per number (``layers.0.neurons.3.w.1``), the
-keys ``nn.save`` writes and files of memograd 0.1 hold; torch's layout (one
-``weight`` matrix per layer) is what ``nn.Linear`` and ``nn.Sequential`` give.
+A ``Layer``'s ``state_dict()`` entries are in torch's layout, as an ``nn.Linear``'s:
+``weight`` (row j is neuron j's ``w``) and ``bias``, so an ``MLP`` gives
+``layers.0.weight`` and ``layers.0.bias``. ``load_state_dict`` also takes the
+per-number keys (``layers.0.neurons.3.w.1``) that memograd 0.1's files hold. A lone
+``Neuron`` keeps per-number keys (``w.0``, ``w.1``, ``b``).
 """
 
 from __future__ import annotations
 
 import numbers
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from autograd import Value, dot
 
 from .activations import Activation, get_activation, is_builtin
 from .init import Rng, get_scheme, make_rng
-from .module import Module, is_batch, positive_int
+from .module import Module, Tensor, is_batch, positive_int
 
 Input = Sequence[Value | float] | Value | float
 Seed = int | random.Random | None
@@ -121,6 +123,11 @@ class Layer(Module):
         x1 = _inputs_and_one(x, len(self.neurons[0].w), self)
         out = [n._fire(x1) for n in self.neurons]
         return out[0] if len(out) == 1 else out
+
+    def _state_items(self) -> Iterator[tuple[str, Module | Tensor]]:
+        # torch's layout, as nn.Linear's: the neurons' weights as the rows of one matrix
+        yield "weight", [n.w for n in self.neurons]
+        yield "bias", [n.b for n in self.neurons]
 
     def config(self) -> dict[str, Any] | None:
         first = self.neurons[0]

@@ -294,23 +294,41 @@ def test_state_dict_round_trip_in_place():
     assert b.parameters() == b_params  # same Value objects: optimizers keep working
 
 
+def test_mlp_state_dict_is_in_torchs_layout_and_old_per_number_keys_still_load():
+    m = MLP(2, [3, 1], seed=0)
+    state = m.state_dict()
+    assert list(state) == ["layers.0.weight", "layers.0.bias", "layers.1.weight",
+                           "layers.1.bias"]
+    assert state["layers.0.weight"] == [[w.data for w in n.w] for n in m.layers[0].neurons]
+    assert state["layers.1.bias"] == [m.layers[1].neurons[0].b.data]
+    # memograd 0.1's keys, one per number, as its files hold them
+    old = {name: p.data for name, p in MLP(2, [3, 1], seed=1).named_parameters()}
+    assert "layers.0.neurons.2.w.1" in old
+    assert repr(m.load_state_dict(old)) == "<All keys matched successfully>"
+    assert m.state_dict() == MLP(2, [3, 1], seed=1).state_dict()
+
+
 def test_load_state_dict_checks_everything_before_changing_anything():
     m = MLP(2, [2, 1], seed=0)
     before = m.state_dict()
-    state = dict(before)
-    state["layers.0.neurons.0.w.0"] = 5.0
-    del state["layers.1.neurons.0.b"]
-    with pytest.raises(ValueError, match=r"missing keys: layers\.1\.neurons\.0\.b"):
+
+    def changed(**entries):
+        state = {**before, "layers.0.weight": [[5.0, 5.0], [5.0, 5.0]]}
+        state.update(entries)
+        return state
+
+    state = changed()
+    del state["layers.1.bias"]
+    with pytest.raises(ValueError, match=r"missing keys: layers\.1\.bias"):
         m.load_state_dict(state)
-    state = {**before, "extra.w": 1.0, "layers.0.neurons.0.w.0": 5.0}
     with pytest.raises(ValueError, match=r"unexpected keys: extra\.w"):
-        m.load_state_dict(state)
-    state = {**before, "layers.0.neurons.0.w.0": 5.0, "layers.1.neurons.0.b": "x"}
+        m.load_state_dict(changed(**{"extra.w": 1.0}))
     with pytest.raises(ValueError, match="expected a number, got str"):
-        m.load_state_dict(state)
-    state = {**before, "layers.0.neurons.0.w.0": 5.0, "layers.1.neurons.0.b": math.nan}
+        m.load_state_dict(changed(**{"layers.1.bias": ["x"]}))
     with pytest.raises(ValueError, match="finite"):
-        m.load_state_dict(state)
+        m.load_state_dict(changed(**{"layers.1.bias": [math.nan]}))
+    with pytest.raises(ValueError, match="finite"):  # a per-number key is checked alike
+        m.load_state_dict(changed(**{"layers.1.neurons.0.b": math.nan}))
     assert m.state_dict() == before  # untouched by every failed load
     with pytest.raises(TypeError):
         m.load_state_dict([1.0, 2.0])
@@ -320,7 +338,9 @@ def test_load_state_dict_not_strict_reports_what_it_skipped():
     m = MLP(2, [2, 1], seed=0)
     keys = m.load_state_dict({"layers.0.neurons.0.w.0": 0.25, "nope": 1.0}, strict=False)
     assert m.layers[0].neurons[0].w[0].data == 0.25
-    assert keys.unexpected == ["nope"] and len(keys.missing) == m.num_parameters() - 1
+    # layers.0.weight is given only in part: still missing
+    assert keys.unexpected == ["nope"] and keys.missing == [
+        "layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"]
     assert keys.unexpected_keys == keys.unexpected  # torch's names for the same lists
 
 

@@ -451,8 +451,8 @@ def test_per_number_keys_still_load():
     keys = model.load_state_dict({"0.weight.1.0": 0.5}, strict=False)
     assert model[0].weight[1][0].data == 0.5 and keys.missing_keys == ["0.weight", "0.bias"]
     mlp = MLP(2, [2, 1], seed=0)
-    assert next(iter(mlp.state_dict())) == "layers.0.neurons.0.w.0"  # MLP keeps 0.1's keys
-    mlp.load_state_dict({**mlp.state_dict(), "layers.1.neurons.0.b": 0.25})
+    assert next(iter(mlp.state_dict())) == "layers.0.weight"  # torch's layout, as Linear's
+    mlp.load_state_dict({**mlp.state_dict(), "layers.1.neurons.0.b": 0.25})  # 0.1's keys
     assert mlp.layers[1].neurons[0].b.data == 0.25
 
 
