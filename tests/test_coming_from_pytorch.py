@@ -1,0 +1,144 @@
+"""README's "Coming from PyTorch": the homework script and its memograd version, taken
+from the README's diff, give the same losses epoch by epoch (torch in float64, from the
+same starting weights, with the same batches); only imports, tensor-only lines and the
+torch functions the table maps differ."""
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+import nn
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def section() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text.split("## Coming from PyTorch\n", 1)[1].split("\n## ", 1)[0]
+
+
+def versions() -> tuple[str, str]:
+    """(PyTorch script, memograd script) from the section's diff block."""
+    (diff,) = re.findall(r"```diff\n(.+?)```", section(), re.S)
+    torch_lines, memograd_lines = [], []
+    for line in diff.splitlines():
+        mark, rest = line[:1], line[1:]
+        assert mark in ("", " ", "-", "+"), line
+        if mark in ("", " ", "-"):
+            torch_lines.append(rest)
+        if mark in ("", " ", "+"):
+            memograd_lines.append(rest)
+    return "\n".join(torch_lines) + "\n", "\n".join(memograd_lines) + "\n"
+
+
+def run_block() -> str:
+    (block,) = re.findall(r"```python\n(.+?)```", section(), re.S)
+    return block
+
+
+def test_only_imports_tensor_lines_and_mapped_functions_differ():
+    (diff,) = re.findall(r"```diff\n(.+?)```", section(), re.S)
+    removed = [line[1:].strip() for line in diff.splitlines() if line.startswith("-")]
+    added = [line[1:].strip() for line in diff.splitlines() if line.startswith("+")]
+    imports = [line for line in removed if line.startswith(("import ", "from "))]
+    assert imports == ["import torch", "from torch import nn",
+                       "from torch.utils.data import DataLoader, Dataset"]
+    tensor_only = ["torch.tensor(", ".squeeze(1)", ".to(device), y.to(device)", "torch.cuda"]
+    renamed = {"torch.optim.SGD(": "nn.optim.SGD(", "torch.no_grad(": "autograd.no_grad(",
+               "torch.save(": "nn.save(", "torch.manual_seed(": "nn.manual_seed("}
+    for line in removed:
+        assert line in imports or any(t in line for t in tensor_only) or any(
+            old in line for old in renamed), line
+    # each renamed line is the same line with the function's new name; the table says so
+    table = section().split("```diff", 1)[0]
+    for old, new in renamed.items():
+        (before,) = [line for line in removed if old in line]
+        assert before.replace(old, new) in added
+        assert old in table and new in table
+    assert len(removed) == 12 and len(added) == 9
+
+
+@pytest.fixture
+def torch():
+    torch = pytest.importorskip("torch", reason="torch is not installed (torch extra)")
+    default = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # the script's torch.tensor and nn.Linear in float64
+    yield torch
+    torch.set_default_dtype(default)
+
+
+def test_the_memograd_version_and_the_torch_version_give_the_same_losses(
+        torch, tmp_path, monkeypatch, capsys):
+    torch_script, memograd_script = versions()
+    monkeypatch.chdir(tmp_path)
+
+    # memograd: the README's script, then its run block as it is
+    ours: dict = {}
+    exec(memograd_script, ours)
+    exec(run_block(), ours)
+    history, config = ours["history"], ours["config"]
+    out = capsys.readouterr().out
+    assert f"Epoch [1/{config['n_epochs']}]: Train loss: " in out
+    assert 5 < len(history) < config["n_epochs"]  # early stopping stopped it
+    assert "Model is not improving" in out
+    valid = [v for _, v in history]
+    assert history[-1][0] < 0.5 * history[0][0]  # it learnt
+    # the file holds the best epoch's state dict, which the run block loaded
+    saved = nn.load(tmp_path / "model.json")
+    assert isinstance(saved, dict) and next(iter(saved)) == "layers.0.weight"
+    assert ours["model"].state_dict() == saved
+    best = min(valid)
+    assert valid.index(best) == len(valid) - 1 - config["early_stop"]
+
+    # torch: the same script, from the starting weights memograd drew, with its batches
+    nn.manual_seed(config["seed"])
+    start = ours["My_Model"](input_dim=1).state_dict()
+    theirs: dict = {}
+    exec(torch_script, theirs)
+
+    class MemogradOrder(torch.utils.data.Sampler):
+        """The order nn.data.DataLoader(shuffle=True, seed=0) draws, epoch by epoch."""
+
+        def __init__(self, n):
+            self.n, self.rng = n, random.Random(0)
+
+        def __iter__(self):
+            order = list(range(self.n))
+            self.rng.shuffle(order)
+            return iter(order)
+
+        def __len__(self):
+            return self.n
+
+    torch_loader, torch_model = theirs["DataLoader"], theirs["My_Model"]
+
+    def data_loader(dataset, batch_size, shuffle):
+        return torch_loader(dataset, batch_size=batch_size,
+                            sampler=MemogradOrder(len(dataset)) if shuffle else None)
+
+    def my_model(input_dim):
+        model = torch_model(input_dim)
+        model.load_state_dict({k: torch.tensor(v) for k, v in start.items()})
+        return model
+
+    theirs["DataLoader"], theirs["My_Model"] = data_loader, my_model
+    data = nn.datasets.combat_power(n=40, seed=0, scale=0.01)
+    x, y = data.inputs, data.targets
+    t_history = theirs["main"](x[:30], y[:30], x[30:], y[30:],
+                               {**config, "save_path": str(tmp_path / "model.pt")})
+    assert len(t_history) == len(history)
+    for epoch, (mine, want) in enumerate(zip(history, t_history)):
+        assert mine == pytest.approx(want, rel=1e-9, abs=1e-12), epoch
+    t_saved = torch.load(tmp_path / "model.pt")
+    assert list(t_saved) == list(saved)
+    for key, tensor in t_saved.items():
+        assert torch.tensor(saved[key]).flatten().tolist() == pytest.approx(
+            tensor.flatten().tolist(), rel=1e-9, abs=1e-12), key
+
+
+def test_the_memograd_version_runs_without_torch():
+    _, memograd_script = versions()
+    assert "torch" not in memograd_script
+    assert "torch" not in run_block()
