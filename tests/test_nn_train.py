@@ -221,14 +221,18 @@ def _branches_with_a_comparison(out, t):
 
 
 def _branches_on_data(out, t):
-    return nn.mse(out, t) if out.data > 0 else 2.0 * nn.mse(out, t)  # .data: it cannot see
+    return nn.mse(out, t) if out.data > 0 else 2.0 * nn.mse(out, t)  # reads the number
 
 
 @pytest.mark.parametrize("loss_fn, why", [
     (_branches_with_a_comparison, "TracingError: compile: a comparison"),
-    (_branches_on_data, r"reads \.data"),
+    # the tracer refuses .data on a traced value (TracingError); where it lets it pass,
+    # fit's replay check sees the replayed losses differ ("reads .data")
+    (_branches_on_data, r"TracingError: compile: reading \.data|reads \.data"),
 ])
 def test_fit_falls_back_to_the_scalar_engine_when_the_loss_branches_on_data(loss_fn, why):
+    from autograd.compiled import TracingError
+
     scalar = _linear_run(loss_fn, compiled=False)
     with pytest.warns(UserWarning, match="fit: training on the scalar engine") as caught:
         default = _linear_run(loss_fn)
@@ -236,9 +240,7 @@ def test_fit_falls_back_to_the_scalar_engine_when_the_loss_branches_on_data(loss
     assert re.search(why, str(caught[0].message))
     assert caught[0].filename == __file__  # stacklevel=2: the line that called fit
     assert default == scalar  # the same engine: the same numbers, bit for bit
-    if loss_fn is _branches_with_a_comparison:
-        from autograd.compiled import TracingError
-
+    if "TracingError" in str(caught[0].message):
         with pytest.raises(TracingError):  # compiled=True: an error, as before
             _linear_run(loss_fn, compiled=True)
     else:  # what the check saves the default from: the example's branch for every sample
