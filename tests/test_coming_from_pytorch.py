@@ -142,3 +142,19 @@ def test_the_memograd_version_runs_without_torch():
     _, memograd_script = versions()
     assert "torch" not in memograd_script
     assert "torch" not in run_block()
+
+
+def test_lesson_9_runs_the_readmes_script_and_run_block():
+    """The lesson ports the same script: its cells hold the README's memograd version
+    (its imports in the lesson's first cell) and the run block, verbatim."""
+    nbformat = pytest.importorskip("nbformat", reason="nbformat is not installed (notebooks extra)")
+    path = README.parent / "notebooks" / "09_from_pytorch.ipynb"
+    code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    _, memograd_script = versions()
+    imports = [line for line in memograd_script.splitlines()
+               if line.startswith(("import ", "from "))]
+    body = "\n".join(line for line in memograd_script.splitlines()
+                     if line not in imports).strip()
+    assert all(line in code[0].splitlines() for line in imports)
+    assert body in code
+    assert run_block().strip() in code
