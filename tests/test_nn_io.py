@@ -667,3 +667,10 @@ def test_the_version_2_file_the_bad_ones_start_from_is_fine(tmp_path):
 def test_load_into_something_that_is_not_a_module(tmp_path):
     with pytest.raises(TypeError, match=r"into must be an nn\.Module, got dict"):
         nn.load(tmp_path / "never-read.json", into={})
+
+
+def test_the_docstring_example_runs():
+    import doctest
+
+    failed, tried = doctest.testmod(nn.io)
+    assert failed == 0 and tried > 0
