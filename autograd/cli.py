@@ -1,6 +1,8 @@
 """The ``memograd`` command.
 
     memograd trace "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88
+    memograd trace "x*x" --at x=3 --mistake set
+    memograd quiz "x*y + x" --at x=2 y=3
 
 Every error a user can cause (a malformed expression, a missing value, a
 domain error, a number or a result too large for a float, a usage error) ends
@@ -10,14 +12,27 @@ with one line on stderr and exit code 2, never a traceback.
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 import unicodedata
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, Protocol, TextIO
 
 from .autodiff import memo_table
-from .explain import can_print, comparison_report, output_summary, step_through, trace_table
+from .explain import (
+    KINDS,
+    Quiz,
+    can_print,
+    chain_rule_line,
+    comparison_report,
+    format_number,
+    mistake,
+    output_summary,
+    step_through,
+    trace_table,
+)
+from .explain.quiz import DEEPEST_HINT, quiz
 from .explain.work import MAX_COMPARE_EDGES, MAX_COMPARE_WALK
 from .expr import ExpressionError, evaluate, variables
 from .files import check_writable
@@ -87,9 +102,10 @@ def listed(names: Sequence[str]) -> str:
 
 
 def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
-                   max_nodes: int | None) -> None:
+                   max_nodes: int | None, mistake: str | None = None) -> None:
     """Write each (path, "svg" | "png" | "html") of ``root`` and say so; the drawings
-    show the memo (dC/dnode) and the local derivatives on the edges.
+    show the memo (dC/dnode) and the local derivatives on the edges, the page also
+    the ``mistake`` (a kind of ``autograd.mistake``) beside the memo.
 
     Every path is checked first, so a bad later path leaves the earlier files alone.
     """
@@ -98,7 +114,7 @@ def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
         check_writable(path)
     for path, kind in pictures:
         if kind == "html":
-            walkthrough(root, path, title=title, max_nodes=limit)
+            walkthrough(root, path, title=title, max_nodes=limit, mistake=mistake)
         else:
             save(root, path, kind, grads=memo_table(root), show_local=True, max_nodes=limit)
         print(f"wrote {path}")
@@ -112,9 +128,11 @@ def cmd_trace(args: argparse.Namespace) -> int:
     pictures = [(path, kind) for path, kind in
                 ((args.svg, "svg"), (args.png, "png"), (args.html, "html"))
                 if path is not None]  # --svg "" is an error, not "no picture"
+    if args.mistake is not None and args.step:
+        raise UsageError("--mistake prints a table: it does not go with --step")
     if pictures:  # before the (possibly interactive) output, so a bad path fails fast
         write_pictures(root, pictures, title=f"{expression}  at  {shown}",
-                       max_nodes=args.max_nodes)
+                       max_nodes=args.max_nodes, mistake=args.mistake)
     ascii = not can_print(sys.stdout)  # ∂, × and − where the terminal shows them
     if args.step:
         header = [f"{expression}  at  {shown}", output_summary(root, ascii), ""]
@@ -124,8 +142,107 @@ def cmd_trace(args: argparse.Namespace) -> int:
         raise UsageError("--no-pause goes with --step")
     print(f"{expression}  at  {shown}")
     print(output_summary(root, ascii) + "\n")
-    print(trace_table(root, ascii), end="")
+    if args.mistake is not None:  # the mistaken memo beside the right one, instead of the table
+        wrong = mistake(root, args.mistake)
+        print(wrong.table(ascii), end="")
+        if args.mistake == "order" and not wrong.differs:
+            print(ORDER_IN_EXPRESSIONS)
+    else:
+        print(trace_table(root, ascii), end="")
     return 0
+
+
+ORDER_IN_EXPRESSIONS = (
+    "In an expression only the variables are shared: each subexpression written is a node "
+    "of its own with one user, so \"order\" cannot go wrong here. It does when a computed "
+    "node feeds several others, as a hidden neuron feeds the next layer: see "
+    "autograd.mistake(loss, \"order\") and the lesson \"Your turn\".")
+"""Why ``trace --mistake order`` agrees on every expression: the parser builds a tree
+whose only shared nodes are the variables, and a variable has nothing to hand on."""
+
+
+def cmd_quiz(args: argparse.Namespace) -> int:
+    tolerance = args.tolerance
+    if not (math.isfinite(tolerance) and tolerance >= 0):
+        raise UsageError(f"--tolerance must be a number >= 0, got {tolerance!r}")
+    at = args.at or []
+    root = build(args.expression, at)
+    ascii = not can_print(sys.stdout)
+    questions = quiz(root, tolerance=tolerance, ascii=ascii)
+    write = terminal_writer(sys.stdout, ascii)
+    minus = "-" if ascii else "−"
+    shown = ", ".join(at) if at else "(no variables)"
+    write(f"{args.expression.strip()}  at  {shown}")  # main() put a space before "-x"
+    write(f"output = {format_number(root.data, minus)}, called C. Fill in the memo: "
+          f"{len(questions)} {'entry' if len(questions) == 1 else 'entries'}, in the order "
+          "backprop fills them.")
+    write(f"Answer each with a number or arithmetic such as 0.5*2; after {DEEPEST_HINT} "
+          "wrong tries the answer is shown.\n")
+    stdin = sys.stdin if sys.stdin is not None else io.StringIO()  # closed: no answers
+    return 0 if ask_all(questions, stdin, write) else 1
+
+
+class Writer(Protocol):
+    """``write(text, end="\\n")``, as ``terminal_writer`` makes it."""
+
+    def __call__(self, text: str, end: str = "\n") -> None: ...
+
+
+def terminal_writer(stream: TextIO, ascii: bool) -> Writer:
+    """``write(text, end)``: print ``text`` to ``stream`` at once (a prompt must show
+    before the answer is read); a character the stream's encoding cannot show is
+    escaped (``\\u03be`` for ξ), not a crash."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(text: str, end: str = "\n") -> None:
+        if ascii:
+            text = text.encode(encoding, "backslashreplace").decode(encoding)
+        print(text, end=end, file=stream, flush=True)
+
+    return write
+
+
+def ask_all(questions: Quiz, stdin: TextIO, write: Writer) -> bool:
+    """``memograd quiz``: ask each question in turn, reading one answer a line from
+    ``stdin``. A wrong answer gets the hint ``Question.check`` gives (deeper each try);
+    after DEEPEST_HINT wrong tries the answer is shown and the quiz moves on. An
+    answer that is not a number is explained and not counted. Ends with the score,
+    or at the end of input (or Ctrl-C) with the score so far.
+
+    When stdin is not a terminal, each answer read is written after its prompt, so
+    the output reads as the session would on screen (a terminal echoes what is typed).
+
+    True when every entry was answered right.
+    """
+    echo = not stdin.isatty()
+    total = len(questions)
+    for question in questions:
+        where = f"[{question.index + 1} of {total}]"
+        while True:
+            write(f"{where} {question.prompt} ", end="")
+            try:
+                line = stdin.readline()
+            except KeyboardInterrupt:
+                line = ""
+            if not line:  # end of input: stop here, with the score so far
+                write(f"\nstopped at question {question.index + 1} of {total} (end of "
+                      f"input): {questions.score} of {total} right.")
+                return False
+            if echo:
+                write(printable(line.strip()))
+            feedback = question.check(line)
+            if feedback.correct:
+                write(f"  right: {chain_rule_line(question.step, question.ascii)}")
+                break
+            if feedback.level == 0:  # not a number: explained, not counted as a try
+                write(f"  {feedback.hint}")
+                continue
+            write(f"  not yet (hint {feedback.level} of {DEEPEST_HINT}): {feedback.hint}")
+            if question.wrong >= DEEPEST_HINT:
+                write(f"  the answer: {chain_rule_line(question.step, question.ascii)}")
+                break
+    write(f"Done: {questions.score} of {total} right.")
+    return questions.done
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -194,7 +311,28 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also write a page stepping through the backward pass")
     trace.add_argument("--max-nodes", type=int, default=None, metavar="N",
                        help="with --svg/--png/--html: draw graphs of up to N values (default 200)")
+    trace.add_argument("--mistake", choices=list(KINDS), metavar="KIND",
+                       help="print a mistaken backward pass beside the right one, the rows that "
+                            "differ marked (with --html, on the page too); KIND is one of "
+                            + ", ".join(KINDS))
     trace.set_defaults(run=cmd_trace)
+    ask = commands.add_parser(
+        "quiz", help="compute every memo entry yourself, checked as you go",
+        description="Parse EXPR safely, build its graph and ask for each memo entry "
+                    "dC/dnode in the order backprop fills them, one answer a line on "
+                    "stdin: a number or arithmetic such as 0.5*2. A wrong answer gets a "
+                    f"hint, deeper each try; after {DEEPEST_HINT} wrong tries the answer "
+                    "is shown. When stdin is not a terminal, each answer is written after "
+                    "its prompt. Exit code 0 when every entry was answered right, 1 "
+                    "otherwise (also at the end of input), 2 on bad input.")
+    ask.add_argument("expression", metavar="EXPR", help="an arithmetic expression, e.g. 'x*y + x'")
+    ask.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
+                     help="the value of each variable, a finite number, each name once, "
+                          "e.g. --at x=2 y=-1")
+    ask.add_argument("--tolerance", type=float, default=1e-3, metavar="REL",
+                     help="an answer is right within this relative tolerance (default: "
+                          "0.001, so 4 significant digits pass) or 1e-06 absolutely")
+    ask.set_defaults(run=cmd_quiz)
     compare = commands.add_parser(
         "compare", help="count the work of naive path enumeration vs memoized backprop",
         description="For fully connected nets of each depth and width, count the "
@@ -246,7 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS_WITH_EXPR = {"trace", "check"}
+COMMANDS_WITH_EXPR = {"trace", "check", "quiz"}
 """Subcommands whose first argument is an expression, which may start with '-'."""
 
 def _is_option(parser: argparse.ArgumentParser, command: str, token: str) -> bool:

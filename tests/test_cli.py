@@ -241,3 +241,276 @@ def test_outputs_follow_symlinks_keep_permissions_and_write_devices(capsys, tmp_
     assert link.is_symlink() and "<svg" in picture.read_text()
     assert stat.S_IMODE(os.stat(picture).st_mode) == 0o640
     assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+# -- memograd quiz (issue 15) ------------------------------------------------------------------
+
+QUIZ = ["quiz", "x*y + x", "--at", "x=2", "y=3"]
+"""Four questions: ∂C/∂(x*y + x) = 1, ∂C/∂(x*y) = 1, ∂C/∂x = 4, ∂C/∂y = 2."""
+
+QUIZ_HEADER = (
+    "x*y + x  at  x=2, y=3\n"
+    "output = 8, called C. Fill in the memo: 4 entries, in the order backprop fills them.\n"
+    "Answer each with a number or arithmetic such as 0.5*2; after 3 wrong tries the answer "
+    "is shown.\n"
+    "\n"
+)
+
+
+def quiz_run(capsys, monkeypatch, answers, *argv):
+    """``memograd quiz`` with ``answers`` on stdin (not a terminal: each answer is echoed)."""
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
+    return run(capsys, *(argv or QUIZ))
+
+
+def test_quiz_all_right_exits_0_with_the_score(capsys, monkeypatch):
+    code, out, err = quiz_run(capsys, monkeypatch, "1\n1\n4\n2\n")
+    assert code == 0 and err == ""
+    assert out == QUIZ_HEADER + (
+        "[1 of 4] ∂C/∂(x*y + x) = ? 1\n"
+        "  right: ∂C/∂(x*y + x) = 1\n"
+        "[2 of 4] ∂C/∂(x*y) = ? 1\n"
+        "  right: ∂C/∂(x*y) = 1 × 1 = 1\n"
+        "[3 of 4] ∂C/∂x = ? 4\n"
+        "  right: ∂C/∂x = 1 × 1 + 3 × 1 = 4\n"
+        "[4 of 4] ∂C/∂y = ? 2\n"
+        "  right: ∂C/∂y = 2 × 1 = 2\n"
+        "Done: 4 of 4 right.\n"
+    )
+
+
+def test_quiz_asks_what_autograd_quiz_asks_in_its_order(capsys, monkeypatch):
+    import autograd
+    from autograd.expr import evaluate
+
+    expr = "tanh(w1*x1 + w2*x2 + b) * x1"
+    at = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432"]
+    questions = autograd.quiz(evaluate(expr, {a.split("=")[0]: float(a.split("=")[1])
+                                              for a in at}))
+    answers = "".join(f"{q.answer!r}\n" for q in questions)
+    code, out, _ = quiz_run(capsys, monkeypatch, answers, "quiz", expr, "--at", *at)
+    prompts = [line.split("] ", 1)[1].rsplit(" ", 1)[0] for line in out.splitlines()
+               if line.startswith("[")]
+    assert prompts == [q.prompt for q in questions]
+    assert code == 0 and out.endswith(f"Done: {len(questions)} of {len(questions)} right.\n")
+
+
+def test_quiz_wrong_answers_get_each_hint_then_the_answer_and_exit_1(capsys, monkeypatch):
+    import autograd
+    from autograd.expr import evaluate
+
+    code, out, err = quiz_run(capsys, monkeypatch, "1\n5\n6\n7\n3\n4\n2\n")
+    assert code == 1 and err == ""
+    second = autograd.quiz(evaluate("x*y + x", {"x": 2.0, "y": 3.0}))[1]
+    third = autograd.quiz(evaluate("x*y + x", {"x": 2.0, "y": 3.0}))[2]
+    assert out == QUIZ_HEADER + (
+        "[1 of 4] ∂C/∂(x*y + x) = ? 1\n"
+        "  right: ∂C/∂(x*y + x) = 1\n"
+        "[2 of 4] ∂C/∂(x*y) = ? 5\n"
+        f"  not yet (hint 1 of 3): {second.hint(1)}\n"
+        "[2 of 4] ∂C/∂(x*y) = ? 6\n"
+        f"  not yet (hint 2 of 3): {second.hint(2)}\n"
+        "[2 of 4] ∂C/∂(x*y) = ? 7\n"
+        f"  not yet (hint 3 of 3): {second.hint(3)}\n"
+        "  the answer: ∂C/∂(x*y) = 1 × 1 = 1\n"
+        "[3 of 4] ∂C/∂x = ? 3\n"
+        f"  not yet (hint 1 of 3): {third.hint(1)}\n"
+        "[3 of 4] ∂C/∂x = ? 4\n"
+        "  right: ∂C/∂x = 1 × 1 + 3 × 1 = 4\n"
+        "[4 of 4] ∂C/∂y = ? 2\n"
+        "  right: ∂C/∂y = 2 × 1 = 2\n"
+        "Done: 3 of 4 right.\n"
+    )
+    assert second.hint(1).startswith("∂C/∂(x*y) = ∂(x*y + x)/∂(x*y) × ∂C/∂(x*y + x). ")
+    assert second.hint(2).startswith("From the memo: ∂C/∂(x*y + x) = 1.")
+    assert second.hint(3) == "∂C/∂(x*y) = 1 × 1 = 1."
+
+
+@pytest.mark.parametrize("answers, stopped, score", [
+    ("", 1, 0), ("1\n", 2, 1), ("1\n1\n3\n9", 3, 2), ("1\nabc\n", 2, 1)])
+def test_quiz_stops_cleanly_at_the_end_of_input(capsys, monkeypatch, answers, stopped, score):
+    code, out, err = quiz_run(capsys, monkeypatch, answers)
+    assert code == 1 and err == "" and "Traceback" not in out
+    assert out.endswith(f" = ? \nstopped at question {stopped} of 4 (end of input): "
+                        f"{score} of 4 right.\n")
+
+
+def test_quiz_reads_arithmetic_answers(capsys, monkeypatch):
+    code, out, _ = quiz_run(capsys, monkeypatch, "2/2\n0.5*2\n1*1 + 3*1\n−1 × (−2)\n")
+    assert code == 0 and out.endswith("Done: 4 of 4 right.\n")
+    assert "[4 of 4] ∂C/∂y = ? −1 × (−2)\n  right: " in out
+
+
+def test_quiz_explains_an_answer_that_is_not_a_number_and_does_not_count_it(capsys,
+                                                                             monkeypatch):
+    code, out, _ = quiz_run(capsys, monkeypatch, "one\n\nx + 1\n1/0\n2\n1\n1\n4\n2\n")
+    assert code == 0 and out.endswith("Done: 4 of 4 right.\n")  # right within the tries
+    lines = out.splitlines()[4:]
+    assert lines[:8] == [
+        "[1 of 4] ∂C/∂(x*y + x) = ? one",
+        "  'one' names one; an answer may use numbers only. Type a number such as 0.25, "
+        "or arithmetic such as 0.5*2.",
+        "[1 of 4] ∂C/∂(x*y + x) = ? ",
+        "  the answer is empty. Type a number such as 0.25, or arithmetic such as 0.5*2.",
+        "[1 of 4] ∂C/∂(x*y + x) = ? x + 1",
+        "  'x + 1' names x; an answer may use numbers only. Type a number such as 0.25, "
+        "or arithmetic such as 0.5*2.",
+        "[1 of 4] ∂C/∂(x*y + x) = ? 1/0",
+        "  '1/0' is not a number (division by zero). Type a number such as 0.25, or "
+        "arithmetic such as 0.5*2.",
+    ]
+    assert lines[8:10] == ["[1 of 4] ∂C/∂(x*y + x) = ? 2",  # the first try that counts
+                           "  not yet (hint 1 of 3): x*y + x is the output: how much does C "
+                           "change when x*y + x changes?"]
+
+
+def test_quiz_tolerance(capsys, monkeypatch):
+    code, out, _ = quiz_run(capsys, monkeypatch, "1\n1\n4.003\n2\n")
+    assert code == 0  # 4 significant digits pass by default
+    code, out, _ = quiz_run(capsys, monkeypatch, "1\n1\n4.3\n2\n")
+    assert code == 1 and "[3 of 4] ∂C/∂x = ? 4.3\n  not yet (hint 1 of 3)" in out
+    code, out, _ = quiz_run(capsys, monkeypatch, "1\n1\n4.3\n2\n", *QUIZ, "--tolerance", "0.1")
+    assert code == 0 and out.endswith("Done: 4 of 4 right.\n")
+
+
+def test_quiz_stops_at_ctrl_c_with_the_score(capsys, monkeypatch):
+    import io
+
+    class Interrupted(io.StringIO):
+        def readline(self, size=-1):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(sys, "stdin", Interrupted())
+    code, out, err = run(capsys, *QUIZ)
+    assert code == 1 and err == "" and out.endswith(
+        "stopped at question 1 of 4 (end of input): 0 of 4 right.\n")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["quiz", "x +* y", "--at", "x=1", "y=2"], "memograd quiz: error: malformed expression"),
+    (["quiz", "x + z", "--at", "x=1"], "memograd quiz: error: no value given for z"),
+    (["quiz", "log(x)", "--at", "x=0"], "memograd quiz: error: log: domain error"),
+    (["quiz", "x", "--at", "x=nan"], "memograd quiz: error: --at x: 'nan' is not a finite"),
+    (["quiz", "x", "--at", "x=1", "--tolerance", "-1"],
+     "memograd quiz: error: --tolerance must be a number >= 0, got -1.0"),
+    (["quiz", "x", "--at", "x=1", "--tolerance", "nan"], "--tolerance must be a number >= 0"),
+    (["quiz", "x", "--at", "x=1", "--tolerance", "some"], "invalid float value: 'some'"),
+    (["quiz"], "the following arguments are required: EXPR"),
+])
+def test_quiz_bad_input_exits_2_with_one_line_before_asking(capsys, monkeypatch, argv, message):
+    code, out, err = quiz_run(capsys, monkeypatch, "1\n", *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
+    assert sys.stdin.read() == "1\n"  # nothing read
+
+
+def test_quiz_expression_may_start_with_a_minus(capsys, monkeypatch):
+    code, out, _ = quiz_run(capsys, monkeypatch, "1\n2\n-2\n", "quiz", "-x*2", "--at", "x=3")
+    assert code == 0 and out.startswith("-x*2  at  x=3\noutput = −6, called C.")
+
+
+def test_quiz_in_a_terminal_without_unicode_and_through_a_pipe():
+    import os
+
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    done = subprocess.run([sys.executable, "-m", "autograd.cli", *QUIZ], input="1\n1\n3\n4\n2\n",
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "[3 of 4] dC/dx = ? 3\n  not yet (hint 1 of 3): dC/dx = d(x*y + x)/dx * " in done.stdout
+    assert "  right: dC/dx = 1 * 1 + 3 * 1 = 4\n" in done.stdout
+    assert done.stdout.isascii() and done.stdout.endswith("Done: 4 of 4 right.\n")
+    empty = subprocess.run([sys.executable, "-m", "autograd.cli", *QUIZ], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=60)
+    assert empty.returncode == 1 and empty.stderr == ""
+    assert empty.stdout.endswith("(end of input): 0 of 4 right.\n")
+
+
+def test_readme_shows_the_real_quiz_transcript(capsys, monkeypatch):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    code, out, _ = quiz_run(capsys, monkeypatch, "1\n1\n3\n1*1 + 3*1\n2\n")
+    assert code == 0
+    command = "$ printf '1\\n1\\n3\\n1*1 + 3*1\\n2\\n' | memograd quiz \"x*y + x\" --at x=2 y=3\n"
+    assert f"```\n{command}{out}```" in readme
+    code, out, _ = run(capsys, "trace", "x*x", "--at", "x=3", "--mistake", "set")
+    assert f"```\n$ memograd trace \"x*x\" --at x=3 --mistake set\n{out}```" in readme
+
+
+# -- memograd trace --mistake (issue 15) --------------------------------------------------------
+
+def test_trace_mistake_golden(capsys):
+    code, out, err = run(capsys, "trace", "x*x", "--at", "x=3", "--mistake", "set")
+    assert code == 0 and err == ""
+    assert out == (
+        "x*x  at  x=3\n"
+        "output = 9; C = output, so ∂C/∂C = 1\n"
+        "\n"
+        'mistake "set": The operands of each node were kept in a set, so a node used twice by '
+        "one operation (x * x) was counted once and got one share instead of two.\n"
+        "   node  mistaken  correct\n"
+        "   x*x   1         1\n"
+        "≠  x     3         6\n"
+        "1 of 2 entries differ (≠)\n"
+    )
+
+
+@pytest.mark.parametrize("kind, expr, at, wrong", [
+    ("overwrite", "x*y + x", ["x=2", "y=3"], {"x": ("3", "4")}),
+    ("set", "tanh(x*x) + y", ["x=0.5", "y=1"], {"x": ("0.470007", "0.940015")}),
+    ("zero-grad", "x*y + x", ["x=2", "y=3"],
+     {"x*y + x": ("2", "1"), "x*y": ("2", "1"), "x": ("8", "4"), "y": ("4", "2")}),
+])
+def test_trace_mistake_marks_the_rows_that_differ(capsys, kind, expr, at, wrong):
+    import autograd
+    from autograd.expr import evaluate
+
+    code, out, err = run(capsys, "trace", expr, "--at", *at, "--mistake", kind)
+    assert code == 0 and err == ""
+    root = evaluate(expr, {a.split("=")[0]: float(a.split("=")[1]) for a in at})
+    assert out.endswith("\n\n" + autograd.mistake(root, kind).table())
+    rows = [line[3:].rsplit(None, 2) for line in out.splitlines() if line.startswith("≠ ")]
+    marked = {name.strip(): (mistaken, correct) for name, mistaken, correct in rows}
+    assert marked == wrong
+    assert f"{len(wrong)} of " in out and " entries differ (≠)\n" in out
+
+
+def test_trace_mistake_order_says_why_it_agrees_on_an_expression(capsys):
+    code, out, _ = run(capsys, "trace", "x*y + x", "--at", "x=2", "y=3", "--mistake", "order")
+    assert code == 0 and "≠" not in out
+    assert "on this graph the mistake does no harm: every entry agrees\n" \
+           "In an expression only the variables are shared" in out
+    assert out.endswith('see autograd.mistake(loss, "order") and the lesson "Your turn".\n')
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--mistake", "sets"], "argument --mistake: invalid choice: 'sets' (choose from 'order', "
+                            "'overwrite', 'set', 'zero-grad')"),
+    (["--mistake"], "argument --mistake: expected one argument"),
+    (["--mistake", "set", "--step"], "--mistake prints a table: it does not go with --step"),
+])
+def test_trace_mistake_refusals_are_one_line(capsys, argv, message):
+    code, out, err = run(capsys, "trace", "x*x", "--at", "x=3", *argv)
+    assert code == 2 and out == "" and err.count("\n") == 1 and message in err, err
+
+
+def test_trace_mistake_in_ascii_and_on_the_page(tmp_path):
+    import os
+
+    from autograd.viz import find_dot
+
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    done = subprocess.run([sys.executable, "-m", "autograd.cli", "trace", "x*x", "--at", "x=-3",
+                           "--mistake", "set"], capture_output=True, text=True, timeout=60,
+                          env=env)
+    assert done.returncode == 0 and done.stdout.isascii()
+    assert "!=  x     -3        -6\n1 of 2 entries differ (!=)\n" in done.stdout
+    if find_dot() is None:
+        pytest.skip("no graphviz-pure or dot found")
+    page = tmp_path / "p.html"
+    done = subprocess.run([sys.executable, "-m", "autograd.cli", "trace", "x*x", "--at", "x=3",
+                           "--mistake", "set", "--html", str(page)], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "counted once and got one share instead of two" in page.read_text()
