@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import re
+from unittest import mock
 
 import pytest
 
@@ -182,8 +183,25 @@ def test_step(command):
     assert_well_behaved(["trace", expression, "--at", *at, "--step", "--no-pause"], (0, 2))
 
 
+@examples(40)
+@given(commands, st.sampled_from(["", "1\n", "1\n2\nabc\n1/0\n\ud800\n" * 3]))
+def test_quiz(command, answers):
+    expression, at = command
+    with mock.patch("sys.stdin", io.StringIO(answers)):
+        assert_well_behaved(["quiz", expression, "--at", *at], (0, 1, 2))
+
+
+@examples(40)
+@given(commands, st.sampled_from(["order", "overwrite", "set", "zero-grad"]))
+def test_mistake(command, kind):
+    expression, at = command
+    assert_well_behaved(["trace", expression, "--at", *at, "--mistake", kind], (0, 2))
+
+
 @pytest.mark.parametrize("argv", [
     ["trace", "x", "--at", "x=1", "--bogus"],
+    ["trace", "x", "--at", "x=1", "--mistake", "bogus"],
+    ["quiz", "x", "--at", "x=1", "--tolerance", "-1"],
     ["trace", "x", "--at", "x=1", "--max-nodes", "many"],
     ["check", "x", "--at", "x=1", "--eps", "small"],
     ["compare", "--depth", "\x00"],
