@@ -31,8 +31,8 @@ SOURCES = build.source_paths()
 LESSONS = [build.notebook_path(s).name for s in SOURCES]
 
 
-def test_there_are_nine_lessons_numbered_in_reading_order():
-    assert [name[:2] for name in LESSONS] == [f"{i:02d}" for i in range(1, 10)]
+def test_there_are_ten_lessons_numbered_in_reading_order():
+    assert [name[:2] for name in LESSONS] == [f"{i:02d}" for i in range(1, 11)]
 
 
 def test_committed_notebooks_match_their_sources_and_have_outputs():
