@@ -102,10 +102,10 @@ def listed(names: Sequence[str]) -> str:
 
 
 def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
-                   max_nodes: int | None, mistake: str | None = None) -> None:
+                   max_nodes: int | None, mistaken: str | None = None) -> None:
     """Write each (path, "svg" | "png" | "html") of ``root`` and say so; the drawings
     show the memo (dC/dnode) and the local derivatives on the edges, the page also
-    the ``mistake`` (a kind of ``autograd.mistake``) beside the memo.
+    the ``mistaken`` pass (a kind of ``autograd.mistake``) beside the memo.
 
     Every path is checked first, so a bad later path leaves the earlier files alone.
     """
@@ -114,7 +114,7 @@ def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
         check_writable(path)
     for path, kind in pictures:
         if kind == "html":
-            walkthrough(root, path, title=title, max_nodes=limit, mistake=mistake)
+            walkthrough(root, path, title=title, max_nodes=limit, mistake=mistaken)
         else:
             save(root, path, kind, grads=memo_table(root), show_local=True, max_nodes=limit)
         print(f"wrote {path}")
@@ -132,7 +132,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         raise UsageError("--mistake prints a table: it does not go with --step")
     if pictures:  # before the (possibly interactive) output, so a bad path fails fast
         write_pictures(root, pictures, title=f"{expression}  at  {shown}",
-                       max_nodes=args.max_nodes, mistake=args.mistake)
+                       max_nodes=args.max_nodes, mistaken=args.mistake)
     ascii = not can_print(sys.stdout)  # ∂, × and − where the terminal shows them
     if args.step:
         header = [f"{expression}  at  {shown}", output_summary(root, ascii), ""]
