@@ -29,14 +29,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..autodiff import grad, topological_order
+from ..i18n import N_, _, display_width, ngettext, pad, use_language
 from ..ops import TABLE, DomainError
 from ..value import Value
 
-PASS = "pass"
-FAIL = "FAIL"
-KINK = "non-differentiable here"
-UNDEFINED = "undefined near here"
-"""The status of one row; only FAIL makes a report falsy."""
+PASS = N_("pass")
+FAIL = N_("FAIL")
+KINK = N_("non-differentiable here")
+UNDEFINED = N_("undefined near here")
+"""The status of one row; only FAIL makes a report falsy. ``Row.status`` is always one of
+these English words (code compares them); a printed report translates them."""
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ class GradcheckReport:
 
     A row passes when ``|analytic - numeric| <= atol + rtol * |numeric|``.
     Rows at a kink or where ``f`` is undefined near the point are neither
-    passes nor failures; ``str(report)`` prints every row as a table.
+    passes nor failures; ``str(report)`` prints every row as a table, in the language
+    in force (``report.text(lang="zh-CN")`` for another).
     """
 
     def __init__(self, title: str, rows: Sequence[Row], eps: float, atol: float,
@@ -97,26 +100,54 @@ class GradcheckReport:
         return (f"<GradcheckReport {self.title}: {len(self.passed)} pass, "
                 f"{len(self.failures)} fail, {len(self.unchecked)} unchecked>")
 
-    def summary(self) -> str:
-        parts = [f"{len(self.passed)} of {len(self.rows)} pass"]
-        if self.failures:
-            parts.append("FAILED: " + ", ".join(r.name for r in self.failures))
-        if self.unchecked:
-            parts.append("not checked: " + ", ".join(r.name for r in self.unchecked))
-        return "; ".join(parts)
+    def summary(self, lang: str | None = None) -> str:
+        """``2 of 3 pass; FAILED: x`` (and the rows not checked), in ``lang``."""
+        with use_language(lang):
+            parts = [_("{passed} of {count} pass").format(passed=len(self.passed),
+                                                          count=len(self.rows))]
+            if self.failures:
+                parts.append(_("FAILED: {names}").format(
+                    names=", ".join(r.name for r in self.failures)))
+            if self.unchecked:
+                parts.append(_("not checked: {names}").format(
+                    names=", ".join(r.name for r in self.unchecked)))
+            # Translators: separates the parts of a gradient check's summary line
+            return _("; ").join(parts)
+
+    def heading(self) -> str:
+        """The title in the language in force: the titles ``gradcheck`` and
+        ``gradgradcheck`` give are translated, any other is shown as it is."""
+        n = len(self.rows)
+        if self.title == f"gradcheck of {n} input{'s' if n != 1 else ''}":
+            return ngettext("gradcheck of {count} input", "gradcheck of {count} inputs",
+                            n).format(count=n)
+        if self.title == f"gradgradcheck of {n} second derivatives":
+            return _("gradgradcheck of {count} second derivatives").format(count=n)
+        return self.title
+
+    def text(self, lang: str | None = None) -> str:
+        """The report as ``str()`` prints it, in ``lang`` (default: the language in
+        force): the settings, a table of every row, the summary. Columns line up by
+        display width; statuses are translated here, ``Row.status`` stays English."""
+        with use_language(lang):
+            head = _("{title} (eps={eps}, pass when |analytic - numeric| <= {atol} + "
+                     "{rtol}*|numeric|)").format(title=self.heading(), eps=f"{self.eps:g}",
+                                                 atol=f"{self.atol:g}", rtol=f"{self.rtol:g}")
+            table = [(_("input"), _("analytic"), _("numeric"), _("abs err"), _("rel err"),
+                      _("status"))]
+            for r in self.rows:
+                status = _(r.status)
+                if r.note:
+                    status = _("{status} ({note})").format(status=status, note=r.note)
+                table.append((r.name, _num(r.analytic), _num(r.numeric), f"{r.abs_err:.2e}",
+                              f"{r.rel_err:.2e}", status))
+            widths = [max(display_width(row[c]) for row in table) for c in range(5)]
+            lines = ["  ".join(pad(cell, w) for cell, w in zip(row, widths)) + "  " + row[5]
+                     for row in table]
+            return "\n".join([head, *lines, self.summary()])
 
     def __str__(self) -> str:
-        head = (f"{self.title} (eps={self.eps:g}, pass when |analytic - numeric| <= "
-                f"{self.atol:g} + {self.rtol:g}*|numeric|)")
-        table = [("input", "analytic", "numeric", "abs err", "rel err", "status")]
-        for r in self.rows:
-            status = f"{r.status} ({r.note})" if r.note else r.status
-            table.append((r.name, _num(r.analytic), _num(r.numeric), f"{r.abs_err:.2e}",
-                          f"{r.rel_err:.2e}", status))
-        widths = [max(len(row[c]) for row in table) for c in range(5)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[5]
-                 for row in table]
-        return "\n".join([head, *lines, self.summary()])
+        return self.text()
 
     def raise_if_failed(self) -> GradcheckReport:
         """Raise AssertionError listing the failing rows; return the report otherwise."""

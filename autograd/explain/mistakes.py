@@ -19,6 +19,9 @@ The kinds (``KINDS``), each a bug learners and libraries have written:
 Each is written as a loop with an explicit stack or queue, like the real sweep
 (``autograd.sweep``): no recursion. As in ``steps()``, numbers used in an
 operation (Constants) have no entry. Nothing in the graph is changed.
+
+``KINDS`` holds the explanations in English (code may compare them); the table
+(``Mistake.table(lang=...)``, ``str()``) shows them in the learner's language.
 """
 
 from __future__ import annotations
@@ -28,22 +31,23 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..autodiff import memo_table
+from ..i18n import N_, _, use_language
 from ..sweep import sweep
 from ..value import Value
 from .numbers import format_number
 from .stepper import memo_nodes, node_names
-from .text import _signs, row_names
+from .text import _signs, columns, row_names
 
 KINDS: dict[str, str] = {
-    "order": "Each node handed its entry on as soon as the depth-first walk reached it, "
-             "before every node that uses it had reported; shares that arrived later never "
-             "reached the nodes below it.",
-    "overwrite": "Each share was stored with = instead of added with +=, so a node used "
-                 "several times keeps only the last share it received.",
-    "set": "The operands of each node were kept in a set, so a node used twice by one "
-           "operation (x * x) was counted once and got one share instead of two.",
-    "zero-grad": "backward ran twice without zeroing .grad in between, so every .grad "
-                 "holds the sum of both passes: twice the gradient.",
+    "order": N_("Each node handed its entry on as soon as the depth-first walk reached it, "
+                "before every node that uses it had reported; shares that arrived later "
+                "never reached the nodes below it."),
+    "overwrite": N_("Each share was stored with = instead of added with +=, so a node used "
+                    "several times keeps only the last share it received."),
+    "set": N_("The operands of each node were kept in a set, so a node used twice by one "
+              "operation (x * x) was counted once and got one share instead of two."),
+    "zero-grad": N_("backward ran twice without zeroing .grad in between, so every .grad "
+                    "holds the sum of both passes: twice the gradient."),
 }
 """Each kind of mistake and what goes wrong in it."""
 
@@ -56,7 +60,7 @@ class Mistake:
     the right one (both in the sweep's order, one entry per memo entry);
     ``differs``: the nodes whose entries differ (beyond rounding), in the sweep's
     order; ``names``: each node's name, as ``steps()`` names it. ``str()`` is a
-    table with the differing rows marked.
+    table with the differing rows marked, in the language in force (``table(lang=...)``).
     """
 
     kind: str
@@ -66,29 +70,40 @@ class Mistake:
     explanation: str
     names: dict[Value, str]
 
-    def table(self, ascii: bool = False) -> str:
-        """The table ``str()`` gives; ``ascii=True`` writes ``!=`` and ``-`` for ≠ and −."""
+    def table(self, ascii: bool = False, lang: str | None = None) -> str:
+        """The table ``str()`` gives; ``ascii=True`` writes ``!=`` and ``-`` for ≠ and −;
+        ``lang``: its language (default: the one in force). Columns line up by display
+        width."""
+        with use_language(lang):
+            return self._table(ascii)
+
+    def _table(self, ascii: bool) -> str:
         minus = _signs(ascii)[1]
         mark = "!=" if ascii else "≠"
         nodes = list(self.correct)
         shown = row_names(nodes, self.names, ascii=ascii)
-        rows = [("", "node", "mistaken", "correct")]
+        rows = [("", _("node"), _("mistaken"), _("correct"))]
         wrong = set(self.differs)
         for node in nodes:
             rows.append((mark if node in wrong else "", shown[node],
                          format_number(self.memo[node], minus),
                          format_number(self.correct[node], minus)))
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
-        lines = [f'mistake "{self.kind}": {self.explanation}']
-        lines += ["  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip() for r in rows]
-        if self.differs:
-            lines.append(f"{len(self.differs)} of {len(nodes)} entries differ ({mark})")
-        else:
-            lines.append("on this graph the mistake does no harm: every entry agrees")
+        lines = [_('mistake "{kind}": {explanation}').format(kind=self.kind,
+                                                             explanation=_(self.explanation))]
+        lines += columns(rows)
+        lines.append(summary(self, mark))
         return "\n".join(lines) + "\n"
 
     def __str__(self) -> str:
         return self.table()
+
+
+def summary(wrong: Mistake, mark: str = "≠") -> str:
+    """The line under a mistake's table: how many entries differ, or that none does."""
+    if wrong.differs:
+        return _("{count} of {total} entries differ ({mark})").format(
+            count=len(wrong.differs), total=len(wrong.correct), mark=mark)
+    return _("on this graph the mistake does no harm: every entry agrees")
 
 
 def _count_users(root: Value, distinct: bool) -> dict[Value, int]:
@@ -170,7 +185,7 @@ def _order(root: Value) -> dict[Value, float]:
 def _zero_grad(root: Value) -> dict[Value, float]:
     """Two backward passes into the same accumulators, never reset in between."""
     grad: dict[Value, float] = {}
-    for _ in range(2):
+    for _pass in range(2):
         for node, entry in sweep(root):
             grad[node] = grad.get(node, 0.0) + entry
     return grad

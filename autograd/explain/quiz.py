@@ -22,6 +22,10 @@ An answer is right when it is within ``tolerance`` of the entry relatively
 (default 1e-3: round to 4 significant digits or more), or within ``absolute``
 (default 1e-6) for entries near 0, where a relative test would demand every
 digit: the test of ``math.isclose(answer, entry, rel_tol=tolerance, abs_tol=absolute)``.
+
+Prompts, hints and feedback are in the quiz's language (``quiz(loss, lang="zh-CN")``;
+without ``lang``, the one in force when it is made: see ``autograd.i18n``).
+``read_answer``'s ValueError stays English, like every exception.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from dataclasses import dataclass
 from typing import overload
 
 from ..expr import evaluate, variables
+from ..i18n import _, get_language, use_language
 from ..ops import DomainError
 from ..value import Value
 from .numbers import format_number
@@ -70,9 +75,11 @@ class Feedback:
     value: float | None = None
     level: int = 0
     tries: int = 0
+    lang: str = "en"
 
     def __str__(self) -> str:
-        return "right" if self.correct else f"not yet: {self.hint}"
+        with use_language(self.lang):
+            return _("right") if self.correct else _("not yet: {hint}").format(hint=self.hint)
 
 
 def read_answer(answer: object) -> float:
@@ -84,25 +91,35 @@ def read_answer(answer: object) -> float:
     >>> read_answer("−0.5 × 2"), read_answer(3)
     (-1.0, 3.0)
     """
+    with use_language("en"):  # an exception's text stays English
+        value, why = _read(answer)
+    if why is not None:
+        raise ValueError(why)
+    return value
+
+
+def _read(answer: object) -> tuple[float, str | None]:
+    """(the answer as a number, None), or (nan, why it is not one) in the current language."""
     if isinstance(answer, numbers.Real) and not isinstance(answer, bool):
         value = float(answer)
     elif isinstance(answer, str):
         text = answer.strip().replace("−", "-").replace("×", "*")  # as pasted from the steps
         if not text:
-            raise ValueError("the answer is empty")
+            return math.nan, _("the answer is empty")
         try:
             names = variables(text)
             value = evaluate(text, {}).data if not names else math.nan
         except (ValueError, ArithmeticError, TypeError, RecursionError, MemoryError) as e:
-            raise ValueError(f"{answer.strip()!r} is not a number ({_reason(e)})") from None
+            return math.nan, _("{answer} is not a number ({reason})").format(
+                answer=repr(answer.strip()), reason=_reason(e))
         if names:
-            raise ValueError(f"{answer.strip()!r} names {', '.join(names)}; an answer may "
-                             "use numbers only")
+            return math.nan, _("{answer} names {names}; an answer may use numbers only").format(
+                answer=repr(answer.strip()), names=", ".join(names))
     else:
-        raise ValueError(f"a {type(answer).__name__} is not a number")
+        return math.nan, _("a {kind} is not a number").format(kind=type(answer).__name__)
     if not math.isfinite(value):
-        raise ValueError(f"{answer!r} is not a finite number")
-    return value
+        return math.nan, _("{answer} is not a finite number").format(answer=repr(answer))
+    return value, None
 
 
 def _reason(e: Exception) -> str:
@@ -110,7 +127,7 @@ def _reason(e: Exception) -> str:
     if isinstance(e, DomainError):  # "div: domain error at <the operands>: division by zero"
         return str(e).rsplit(": ", 1)[-1]
     if isinstance(e, OverflowError):
-        return "the result is too large"
+        return _("the result is too large")
     return str(e)
 
 
@@ -121,14 +138,18 @@ class Question:
     ``node`` is the node whose entry is asked, ``index`` its step's index
     (``step``: the Step itself, with the memo as it stands once this entry is
     filled). ``tries``, ``wrong`` and ``solved`` keep the progress of this question.
+    Hints and feedback are in ``lang`` (default: the language in force when it is made).
     """
 
     def __init__(self, step: Step, tolerance: float = DEFAULT_TOLERANCE,
-                 absolute: float = DEFAULT_ABSOLUTE, ascii: bool = False) -> None:
+                 absolute: float = DEFAULT_ABSOLUTE, ascii: bool = False,
+                 lang: str | None = None) -> None:
+        self.lang = get_language(lang)
         self.step = step
         self.node: Value = step.node
         self.index: int = step.index
-        self.name: str = step.name()
+        with use_language(self.lang):  # an unlabelled output's name is a word
+            self.name: str = step.name()
         self.answer: float = step.grad
         self.prompt: str = entry_symbol(self.name, ascii) + " = ?"
         self.tolerance = tolerance
@@ -148,37 +169,50 @@ class Question:
         Never raises: an answer that is not a number gets a Feedback whose hint says
         so, and does not count as a try. Each wrong number deepens the next hint.
         """
-        try:
-            value = read_answer(answer)
-        except ValueError as e:
-            return Feedback(False, f"{e}. Type a number such as 0.25, or arithmetic such "
-                                   "as 0.5*2.", None, 0, self.tries)
+        with use_language(self.lang):
+            value, why = _read(answer)
+            if why is not None:
+                return Feedback(False, _("{problem}. Type a number such as 0.25, or arithmetic "
+                                         "such as 0.5*2.").format(problem=why),
+                                None, 0, self.tries, self.lang)
         self.tries += 1
         if math.isclose(value, self.answer, rel_tol=self.tolerance, abs_tol=self.absolute):
             self.solved = True
-            return Feedback(True, None, value, 0, self.tries)
+            return Feedback(True, None, value, 0, self.tries, self.lang)
         self.wrong += 1
         level = min(self.wrong, DEEPEST_HINT)
-        return Feedback(False, self.hint(level), value, level, self.tries)
+        return Feedback(False, self.hint(level), value, level, self.tries, self.lang)
 
     def hint(self, level: int) -> str:
         """The hint at depth ``level``: 1 the chain rule in symbols, 2 the numbers to
         put in, 3 the products to add."""
+        with use_language(self.lang):
+            return self._hint(level)
+
+    def _hint(self, level: int) -> str:
         step, ascii = self.step, self.ascii
         times, minus = _signs(ascii)
         if not step.contributions:  # the output: nothing flows into it
             if level == 1:
-                return (f"{self.name} is the output: how much does C change when "
-                        f"{'C itself' if self.name == 'C' else self.name} changes?")
+                if self.name == "C":
+                    return _("C is the output: how much does C change when C itself changes?")
+                return _("{name} is the output: how much does C change when {name} "
+                         "changes?").format(name=self.name)
             return output_line(step, ascii)
         if level <= 1:
-            users = list(dict.fromkeys(step.name(c.child) for c in step.contributions))
+            users = _and(list(dict.fromkeys(step.name(c.child) for c in step.contributions)))
             uses = len(step.contributions)
-            how_often = {1: "once", 2: "twice"}.get(uses, f"{uses} times")
-            what = ("the local derivative times that user's entry" if uses == 1 else
-                    "add one term per use, the local derivative times that user's entry")
-            return (f"{chain_rule_symbols(step, ascii)}. {self.name} is used {how_often}, "
-                    f"by {_and(users)}: {what}.")
+            symbols = chain_rule_symbols(step, ascii)
+            if uses == 1:
+                text = _("{symbols}. {name} is used once, by {users}: the local derivative "
+                         "times that user's entry.")
+            elif uses == 2:
+                text = _("{symbols}. {name} is used twice, by {users}: add one term per use, "
+                         "the local derivative times that user's entry.")
+            else:
+                text = _("{symbols}. {name} is used {count} times, by {users}: add one term "
+                         "per use, the local derivative times that user's entry.")
+            return text.format(symbols=symbols, name=self.name, users=users, count=uses)
         if level == 2:
             entries = {}  # each user's entry once, even when it uses this node twice
             locals_ = []
@@ -186,34 +220,40 @@ class Question:
                 entries[entry] = c.child_grad
                 locals_.append(f"{local} = {format_number(c.local, minus)}")
             known = [f"{e} = {format_number(g, minus)}" for e, g in entries.items()]
-            return (f"From the memo: {_and(known)}. Local derivatives from the forward "
-                    f"pass: {_and(locals_)}.")
+            return _("From the memo: {entries}. Local derivatives from the forward pass: "
+                     "{locals}.").format(entries=_and(known), locals=_and(locals_))
         products = [f"{_factor(c.local, minus)}{times}{_factor(c.child_grad, minus)} = "
                     f"{format_number(c.product, minus)}" for c in step.contributions]
         if len(products) == 1:
             return f"{entry_symbol(self.name, ascii)} = {products[0]}."
-        return f"Add the products: {_and(products)}."
+        return _("Add the products: {products}.").format(products=_and(products))
 
 
 def _and(items: Sequence[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    """``a``, ``a and b``, ``a, b and c`` (in the current language)."""
+    if len(items) == 1:
+        return items[0]
+    # Translators: joins all but the last item of a list ("a, b and c")
+    comma = _(", ")
+    return _("{items} and {last}").format(items=comma.join(items[:-1]), last=items[-1])
 
 
 class Quiz(Sequence[Question]):
     """The questions of one graph, one per memo entry, in the order backprop fills
     them (``quiz[k]`` is step k of ``steps(loss)``), with the progress a UI shows:
     ``score`` (questions answered right), ``answered``, ``current`` (the first
-    not yet right) and ``done``.
+    not yet right) and ``done``. ``lang``: the language of its texts and its page.
     """
 
     def __init__(self, loss: Value, tolerance: float = DEFAULT_TOLERANCE,
-                 absolute: float = DEFAULT_ABSOLUTE, ascii: bool = False) -> None:
+                 absolute: float = DEFAULT_ABSOLUTE, ascii: bool = False,
+                 lang: str | None = None) -> None:
         self.loss = loss
         self.tolerance = tolerance
         self.absolute = absolute
+        self.lang = get_language(lang)
         self.questions: tuple[Question, ...] = tuple(
-            Question(step, tolerance, absolute, ascii)
+            Question(step, tolerance, absolute, ascii, self.lang)
             for step in _generate_steps(loss, 1.0, add_to_grad=False))  # .grad untouched
 
     @overload
@@ -251,7 +291,8 @@ class Quiz(Sequence[Question]):
         return self.current is None
 
     def __str__(self) -> str:
-        return f"{self.score} of {len(self)} right"
+        with use_language(self.lang):
+            return _("{score} of {count} right").format(score=self.score, count=len(self))
 
     def __repr__(self) -> str:
         return f"<Quiz: {len(self)} questions, {self.score} right>"
@@ -264,17 +305,20 @@ class Quiz(Sequence[Question]):
 
 
 def quiz(loss: Value, tolerance: float = DEFAULT_TOLERANCE, absolute: float = DEFAULT_ABSOLUTE,
-         ascii: bool = False) -> Quiz:
+         ascii: bool = False, lang: str | None = None) -> Quiz:
     """The questions for ``loss``'s backward pass: one per memo entry, in the order
     ``steps(loss)`` fills them, the output's own entry (1) first.
 
     ``tolerance`` is relative, ``absolute`` the floor for entries near 0 (see the
     module's docstring); ``ascii=True`` writes prompts and hints with d, * and -
-    for terminals that cannot show ∂, × and −. ``.grad`` is not touched.
+    for terminals that cannot show ∂, × and −. ``lang`` (``"en"``, ``"zh-CN"``,
+    ``"zh-TW"``): the language of hints, feedback and the quiz's page; default the
+    one in force (``autograd.set_language``, ``MEMOGRAD_LANG``, the locale).
+    ``.grad`` is not touched.
     """
     if not isinstance(loss, Value):
         raise TypeError(f"quiz: loss must be a Value, got {type(loss).__name__}")
     for name, x in (("tolerance", tolerance), ("absolute", absolute)):
         if isinstance(x, bool) or not isinstance(x, numbers.Real) or not 0 <= x < math.inf:
             raise ValueError(f"quiz: {name} must be a number >= 0, got {x!r}")
-    return Quiz(loss, float(tolerance), float(absolute), ascii)
+    return Quiz(loss, float(tolerance), float(absolute), ascii, get_language(lang))

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 from .. import ops
 from ..autodiff import _checked_gradient, topological_order
+from ..i18n import _
 from ..sweep import order as sweep_order
 from ..sweep import sweep
 from ..value import Constant, Value
@@ -155,10 +156,11 @@ def _name(node: Value, step_number: int, is_output: bool, gradient: float) -> st
     if node.label:
         return node.label
     if is_output:  # C = gradient * output: the output is C itself only when gradient is 1
-        return "C" if gradient == 1.0 else "output"
+        return "C" if gradient == 1.0 else _("output")
     if isinstance(node, Constant):
         return plain_number(node.data)
-    return f"{OP_WORDS.get(node.op, node.op or 'leaf')}#{step_number}"
+    # an op's name is code (mul#3) in every language; the word leaf is translated
+    return f"{OP_WORDS.get(node.op, node.op or _('leaf'))}#{step_number}"
 
 
 class MemoTable:
@@ -299,7 +301,8 @@ class MemoView(Mapping):
     def name(self, node: Value) -> str:
         """The node's label; else C for the output, and the op and the number of the
         step that fills it for any other node (``mul#3``). A number used in an
-        operation, which has no entry, is named by its value."""
+        operation, which has no entry, is named by its value. The words ``output`` and
+        ``leaf`` are in the language in force (``autograd.i18n``); op names are not."""
         table = self._table
         if isinstance(node, Constant) and node not in table.position:
             return plain_number(node.data)
@@ -311,7 +314,7 @@ def _name_without_memo(node: Value) -> str:
     """``MemoView.name`` for a Step made by hand: no step number to add."""
     if node.label:
         return node.label
-    return plain_number(node.data) if isinstance(node, Constant) else (node.op or "leaf")
+    return plain_number(node.data) if isinstance(node, Constant) else (node.op or _("leaf"))
 
 
 def steps(loss: Value, gradient: float = 1.0) -> Iterator[Step]:

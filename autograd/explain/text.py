@@ -16,6 +16,11 @@ One way of saying things, everywhere: an entry is written ∂C/∂x (``dC/dx``
 when the terminal cannot show ∂), a name longer than one letter in brackets
 (∂C/∂(w1)); numbers have one minus sign, − (``-`` in ASCII); an op is shown by
 its symbol (``**3``, not the internal ``pow_const``).
+
+Every line is in the language chosen (``autograd.i18n``: ``lang=``, ``set_language``,
+``MEMOGRAD_LANG`` or the locale); the math (∂C/∂x, numbers) reads the same in all of
+them. Tables line up by display width, so Chinese names (two columns a character)
+keep their columns straight.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO, cast
 
 from ..autodiff import memo_table
+from ..i18n import _, cut, display_width, ngettext, pad, use_language
 from ..ops import TABLE
 from ..value import Value
 from .numbers import format_number, plain_number
@@ -88,18 +94,22 @@ def _products(step: Step, ascii: bool) -> str:
 def output_line(step: Step, ascii: bool = False) -> str:
     """Why the output's entry is what it is: ``∂C/∂C = 1: C is the output``."""
     name = step.name()
-    head = f"{entry_symbol(name, ascii)} = {format_number(step.grad, _signs(ascii)[1])}"
+    entry, value = entry_symbol(name, ascii), format_number(step.grad, _signs(ascii)[1])
     if step.grad != 1.0:
         times = _signs(ascii)[0]
-        return f"{head}: C = {format_number(step.grad, _signs(ascii)[1])}{times}{name}"
-    return f"{head}: C is the output" if name == "C" else f"{head}: {name} is the output, C"
+        return f"{entry} = {value}: C = {value}{times}{name}"
+    if name == "C":
+        return _("{entry} = {value}: C is the output").format(entry=entry, value=value)
+    return _("{entry} = {value}: {name} is the output, C").format(entry=entry, value=value,
+                                                                  name=name)
 
 
-def output_summary(root: Value, ascii: bool = False) -> str:
+def output_summary(root: Value, ascii: bool = False, lang: str | None = None) -> str:
     """The line ``memograd trace`` prints under the expression:
     ``output = 8; C = output, so ∂C/∂C = 1``."""
-    return (f"output = {format_number(root.data, _signs(ascii)[1])}; C = output, so "
-            f"{entry_symbol('C', ascii)} = 1")
+    with use_language(lang):
+        return _("output = {value}; C = output, so {entry} = 1").format(
+            value=format_number(root.data, _signs(ascii)[1]), entry=entry_symbol("C", ascii))
 
 
 def chain_rule_symbols(step: Step, ascii: bool = False) -> str:
@@ -171,33 +181,48 @@ def formula(node: Value, name: Callable[[Value], str], ascii: bool = False) -> s
     return f"{symbol}({', '.join(args)})"
 
 
-def memo_line(memo: MemoView, ascii: bool = False, limit: int = 6) -> str:
+def memo_line(memo: MemoView, ascii: bool = False, limit: int = 6,
+              lang: str | None = None) -> str:
     """How full the memo is after a step, then the entries not yet filled: first
     the ready ones (every share in), then the pending ones (shares missing):
     ``memo: 1 of 4 filled; ready: y = 2 (1 of 1 shares in); pending: x = 1 so far
     (1 of 2 shares in), z (0 of 1 shares in)``. At most ``limit`` entries are listed."""
+    with use_language(lang):
+        return _memo_line(memo, ascii, limit)
+
+
+def _memo_line(memo: MemoView, ascii: bool, limit: int) -> str:
     minus = _signs(ascii)[1]
-    text = f"memo: {len(memo.filled)} of {len(memo)} filled"
+    filled, total = len(memo.filled), len(memo)
     ready, pending = memo.ready, memo.pending
     if not ready and not pending:
-        return text + "; every entry is final"
-    parts = []
+        return _("memo: {filled} of {total} filled; every entry is final").format(
+            filled=filled, total=total)
+    # Translators: separates the parts of a memo line (memo: ...; ready: ...; pending: ...)
+    semicolon = _("; ")
+    # Translators: separates the entries listed after "ready:" or "pending:"
+    comma = _(", ")
+    parts = [_("memo: {filled} of {total} filled").format(filled=filled, total=total)]
     if ready:
-        shown = [f"{memo.name(n)} = {format_number(memo[n], minus)} "
-                 f"({memo.shares(n)[0]} of {memo.shares(n)[1]} shares in)"
-                 for n in ready[:limit]]
-        parts.append("ready: " + ", ".join(shown))
+        shown = [_("{name} = {value} ({arrived} of {expected} shares in)").format(
+            name=memo.name(n), value=format_number(memo[n], minus),
+            arrived=memo.shares(n)[0], expected=memo.shares(n)[1]) for n in ready[:limit]]
+        parts.append(_("ready: {entries}").format(entries=comma.join(shown)))
     room = max(limit - len(ready), 0)
     if pending and room:
         shown = []
         for node in pending[:room]:
             arrived, expected = memo.shares(node)
-            value = f" = {format_number(memo[node], minus)} so far" if arrived else ""
-            shown.append(f"{memo.name(node)}{value} ({arrived} of {expected} shares in)")
-        parts.append("pending: " + ", ".join(shown))
+            if arrived:
+                text = _("{name} = {value} so far ({arrived} of {expected} shares in)")
+            else:
+                text = _("{name} ({arrived} of {expected} shares in)")
+            shown.append(text.format(name=memo.name(node), arrived=arrived, expected=expected,
+                                     value=format_number(memo[node], minus)))
+        parts.append(_("pending: {entries}").format(entries=comma.join(shown)))
     hidden = len(ready) + len(pending) - limit
-    more = f", and {hidden} more" if hidden > 0 else ""
-    return text + "; " + "; ".join(parts) + more
+    more = _(", and {count} more").format(count=hidden) if hidden > 0 else ""
+    return semicolon.join(parts) + more
 
 
 def op_text(node: Value, number: Callable[[float], str] = plain_number,
@@ -212,7 +237,7 @@ def op_text(node: Value, number: Callable[[float], str] = plain_number,
     ('**3', 'σ', 'leaf')
     """
     if not node.op:
-        return "leaf"
+        return _("leaf")
     op = TABLE.get(node.op)
     if op is None:
         return node.op
@@ -229,7 +254,7 @@ def op_text(node: Value, number: Callable[[float], str] = plain_number,
 def row_names(nodes: Sequence[Value], names: Mapping[Value, str], width: int = 28,
               ascii: bool = False) -> dict[Value, str]:
     """Names for the rows of a table, one row per node of ``nodes`` in order, each
-    at most ``width`` characters and all different.
+    at most ``width`` columns wide (a Chinese character takes two) and all different.
 
     A name that fits and no other row shares is kept. Any other gets the number
     of its row (the step that fills its entry): ``x*y#3`` for a name two rows
@@ -240,65 +265,104 @@ def row_names(nodes: Sequence[Value], names: Mapping[Value, str], width: int = 2
     shown = {}
     for row, node in enumerate(nodes, start=1):
         name = names[node]
-        if len(name) <= width and count[name] == 1:
+        if display_width(name) <= width and count[name] == 1:
             shown[node] = name
             continue
         tag = f"#{row}"
-        if len(name) + len(tag) <= width:
+        if display_width(name + tag) <= width:
             shown[node] = name + tag
         else:
-            shown[node] = name[: max(width - len(tag) - len(ellipsis), 1)].rstrip() + ellipsis + tag
+            room = max(width - len(tag) - len(ellipsis), 1)
+            shown[node] = (cut(name, room) or name[0]).rstrip() + ellipsis + tag
     return shown
 
 
-def trace_table(root: Value, ascii: bool = False) -> str:
+def columns(rows: Sequence[Sequence[str]], last_free: bool = False) -> list[str]:
+    """``rows`` of cells as lines of aligned columns two spaces apart, each column as
+    wide as its widest cell on screen (``display_width``: Chinese characters take
+    two columns); ``last_free``: the last cell is not padded, so a long one does not
+    widen the table. Trailing spaces are dropped.
+
+    >>> columns([("权重", "2"), ("w", "10")])
+    ['权重  2', 'w     10']
+    """
+    count = max((len(r) for r in rows), default=0)
+    padded = count - 1 if last_free else count
+    widths = [max((display_width(r[i]) for r in rows if i < len(r)), default=0)
+              for i in range(padded)]
+    lines = []
+    for r in rows:
+        cells = [pad(cell, widths[i]) if i < padded else cell for i, cell in enumerate(r)]
+        lines.append("  ".join(cells).rstrip())
+    return lines
+
+
+def trace_table(root: Value, ascii: bool = False, lang: str | None = None) -> str:
     """The memo table of ``root``'s backward pass as text, in the order it is filled
     (the output first, then level by level): ``memograd trace``.
 
     One row per memo entry (numbers used in an operation have none): its name,
     op, value, ∂C/∂node, and for each parent with an entry the local derivative
-    ∂node/∂parent recorded in the forward pass.
+    ∂node/∂parent recorded in the forward pass. Columns line up by display width.
     """
-    memo = memo_table(root)
-    nodes = memo_nodes(root)
-    names = row_names(nodes, node_names(nodes), ascii=ascii)
-    minus = _signs(ascii)[1]
-    rows = [("node", "op", "value", entry_symbol("node", ascii),
-             "local derivatives " + local_symbol("node", "parent", ascii))]
-    for node in nodes:
-        locals_ = ", ".join(f"{names[p]}: {format_number(d, minus)}"
-                            for p, d in zip(node.parents, node.local_grads) if p in names)
-        rows.append((names[node], op_text(node, ascii=ascii), format_number(node.data, minus),
-                     format_number(memo[node], minus), locals_))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return "\n".join(
-        ("  ".join(cell.ljust(w) for cell, w in zip(r[:4], widths)) + "  " + r[4]).rstrip()
-        for r in rows
-    ) + "\n"
+    with use_language(lang):
+        memo = memo_table(root)
+        nodes = memo_nodes(root)
+        names = row_names(nodes, node_names(nodes), ascii=ascii)
+        minus = _signs(ascii)[1]
+        node, parent = _("node"), _("parent")
+        rows = [(node, _("op"), _("value"), entry_symbol(node, ascii),
+                 _("local derivatives") + " " + local_symbol(node, parent, ascii))]
+        for n in nodes:
+            locals_ = ", ".join(f"{names[p]}: {format_number(d, minus)}"
+                                for p, d in zip(n.parents, n.local_grads) if p in names)
+            rows.append((names[n], op_text(n, ascii=ascii), format_number(n.data, minus),
+                         format_number(memo[n], minus), locals_))
+        return "\n".join(columns(rows, last_free=True)) + "\n"
+
+
+def step_lines(step: Step, ascii: bool = False, lang: str | None = None) -> list[str]:
+    """What ``memograd trace --step`` prints for one step (made by ``steps()``): which
+    node, the chain rule in symbols and in numbers, and the memo's state.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, "x"); last = list(steps(x * x))[-1]
+    >>> print("\n".join(step_lines(last)))
+    step 2 of 2: x  (leaf, value 3)
+      ∂C/∂x = ∂C/∂x × ∂C/∂C + ∂C/∂x × ∂C/∂C
+      ∂C/∂x = 3 × 1 + 3 × 1 = 6
+      memo: 2 of 2 filled; every entry is final
+    """
+    with use_language(lang):
+        memo = cast(MemoView, step.memo)  # steps() gives every Step its memo
+        node = step.node
+        lines = [_("step {number} of {count}: {name}  ({op}, value {value})").format(
+            number=step.index + 1, count=len(memo), name=step.name(),
+            op=op_text(node, ascii=ascii), value=format_number(node.data, _signs(ascii)[1]))]
+        lines.append("  " + chain_rule_symbols(step, ascii))
+        if step.contributions:
+            lines.append("  " + chain_rule_line(step, ascii))
+        lines.append("  " + memo_line(memo, ascii))
+        return lines
 
 
 def print_steps(root: Value, write: Callable[[str], object] = print,
-                proceed: Callable[[], bool] | None = None, ascii: bool = False) -> int:
-    """Go through ``root``'s backward pass, writing a few lines per step.
+                proceed: Callable[[], bool] | None = None, ascii: bool = False,
+                lang: str | None = None) -> int:
+    """Go through ``root``'s backward pass, writing a few lines per step (``step_lines``).
 
     ``proceed()`` is called between steps (not after the last); when it
     returns False the printing stops. Returns the number of steps shown. The
     ``.grad`` of each node reached is updated, as by ``steps()``.
     """
-    minus = _signs(ascii)[1]
     shown = 0
-    for step in steps(root):
-        memo = cast(MemoView, step.memo)  # steps() gives every Step its memo
-        if shown and proceed is not None and not proceed():
-            break
-        node = step.node
-        write(f"step {step.index + 1} of {len(memo)}: {step.name()}  "
-              f"({op_text(node, ascii=ascii)}, value {format_number(node.data, minus)})")
-        write("  " + chain_rule_symbols(step, ascii))
-        if step.contributions:
-            write("  " + chain_rule_line(step, ascii))
-        write("  " + memo_line(memo, ascii))
-        shown += 1
+    with use_language(lang):
+        for step in steps(root):
+            if shown and proceed is not None and not proceed():
+                break
+            for line in step_lines(step, ascii):
+                write(line)
+            shown += 1
     return shown
 
 
@@ -327,11 +391,17 @@ def can_print(stream: TextIO, text: str = "×−∂…") -> bool:
 
 def step_through(root: Value, header: Sequence[str] = (), pause: bool = True,
                  stdin: TextIO | None = None, stdout: TextIO | None = None,
-                 stderr: TextIO | None = None) -> int:
+                 stderr: TextIO | None = None, lang: str | None = None) -> int:
     """``memograd trace --step``: write ``header``, then every step of
     ``root``'s backward pass; between steps wait for Enter (``q`` quits) when
     ``pause`` is set and ``stdin`` is a terminal. Returns the steps shown.
     """
+    with use_language(lang):
+        return _step_through(root, header, pause, stdin, stdout, stderr)
+
+
+def _step_through(root: Value, header: Sequence[str], pause: bool, stdin: TextIO | None,
+                  stdout: TextIO | None, stderr: TextIO | None) -> int:
     stdin = sys.stdin if stdin is None else stdin
     stdout = sys.stdout if stdout is None else stdout
     stderr = sys.stderr if stderr is None else stderr
@@ -344,7 +414,7 @@ def step_through(root: Value, header: Sequence[str] = (), pause: bool = True,
     def wait_for_enter() -> bool:
         """Prompt and read a line: True to go on, False to quit."""
         stdout.flush()
-        print("[Enter: next step, q: quit] ", end="", file=stderr, flush=True)
+        print(_("[Enter: next step, q: quit] "), end="", file=stderr, flush=True)
         try:
             answer = stdin.readline()
         except KeyboardInterrupt:  # Ctrl-C at the prompt: stop, like q
@@ -360,11 +430,12 @@ def step_through(root: Value, header: Sequence[str] = (), pause: bool = True,
     nodes = memo_nodes(root)
     shown = print_steps(root, write, lambda: wait_for_enter() if interactive else True, ascii)
     if shown < len(nodes):
-        write(f"stopped after {shown} of {len(nodes)} steps")
+        write(_("stopped after {shown} of {count} steps").format(shown=shown, count=len(nodes)))
     else:
         has_entry = set(nodes)
         edges = sum(p in has_entry for n in nodes for p in n.parents)
-        entries = "1 entry" if len(nodes) == 1 else f"{len(nodes)} entries"
-        write(f"done: {entries}, each computed once; {edges} multiplications "
-              f"and {edges} additions, one of each per edge")
+        entries = ngettext("{count} entry", "{count} entries", len(nodes)).format(
+            count=len(nodes))
+        write(_("done: {entries}, each computed once; {edges} multiplications and {edges} "
+                "additions, one of each per edge").format(entries=entries, edges=edges))
     return shown

@@ -17,6 +17,11 @@ escapes such as ``\\n`` or ``\\x00``, so the renderer never sees bytes it
 rejects), then escaped for where it goes: ``_esc`` in HTML-like labels, ``_plain``
 in quoted labels and tooltips, whose backslashes and entities graphviz would read.
 
+The legend and tooltips are in the language in force or ``draw(..., lang=)``
+(``autograd.i18n``). A drawing in Chinese, or with a label in Chinese, Japanese or
+Korean, names a font stack with CJK fonts (``CJK_FONTS``), so the SVG picks one
+the viewer has.
+
 This module writes DOT text only; ``render.py`` turns it into pictures. The
 ``graphviz`` package is imported only when something is drawn.
 """
@@ -31,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..autodiff import topological_order
 from ..explain.text import op_text
+from ..i18n import N_, _, display_width, get_language, ngettext, use_language
 from ..value import Constant, Value
 
 if TYPE_CHECKING:
@@ -59,12 +65,36 @@ PENDING = "pending"
 """Marks a memo entry the backward pass has not reached yet."""
 
 LEGEND = (
-    ("parameter", "parameter or input"),
-    ("constant", "constant"),
-    ("output", "output"),
-    ("op", "operation"),
-    ("highlight", "highlighted step"),
+    ("parameter", N_("parameter or input")),
+    ("constant", N_("constant")),
+    ("output", N_("output")),
+    ("op", N_("operation")),
+    ("highlight", N_("highlighted step")),
 )
+"""The legend's rows: a colour and what it marks (translated where it is drawn)."""
+
+FONT = "Helvetica"
+"""The drawing's font when all its text is Latin: graphviz-pure has its metrics."""
+
+CJK_FONTS = {
+    "zh-CN": ("Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei"),
+    "zh-TW": ("Noto Sans CJK TC", "Source Han Sans TC", "PingFang TC", "Microsoft JhengHei"),
+}
+"""Fonts with Chinese glyphs for each language, on Linux, Adobe's release, macOS and
+Windows; the Simplified ones for a Chinese label in an English drawing."""
+
+
+def font_stack(lang: str | None = None, text: str = "") -> tuple[str, ...]:
+    """The fonts to ask for, first choice first, ending with ``sans-serif``: the Latin
+    font, then CJK fonts when ``lang`` is Chinese or ``text`` holds a wide character.
+
+    >>> font_stack("en"), font_stack("zh-TW")[:2]
+    (('Helvetica',), ('Helvetica', 'Noto Sans CJK TC'))
+    """
+    lang = get_language(lang)
+    if lang not in CJK_FONTS and display_width(text) == len(text):
+        return (FONT,)  # English and no wide character: one font, as before
+    return (FONT, *CJK_FONTS.get(lang, CJK_FONTS["zh-CN"]), "sans-serif")
 
 # A dotted name: a name, then dotted parts (``layers.0.neurons.3.w.1``); or, as in a
 # top-level Sequential, indices first and then a name (``0.neurons.3.w.1``, ``1.a.3``).
@@ -210,10 +240,11 @@ def _value_label(i: int, v: Value, shown: str, grad: float | str | None, style: 
         cells.append(f"<TD>{_esc(_short(shown))}</TD>")
     cells.append(f"<TD>data {short_number(v.data)}</TD>")
     if isinstance(grad, str):  # PENDING, the only string
-        cells.append(f'<TD ID="v{i}_grad" TOOLTIP="memo entry not filled yet">'
+        cells.append(f'<TD ID="v{i}_grad" TOOLTIP="{_esc(_("memo entry not filled yet"))}">'
                      f'<FONT COLOR="{COLOURS["pending"]}">grad ?</FONT></TD>')
     elif grad is not None:
-        tip = _esc(f"memo entry dC/d({_tooltip_name(i, v)}) = {grad:.10g}")
+        tip = _esc(_("memo entry dC/d({name}) = {value}").format(
+            name=_tooltip_name(i, v), value=f"{grad:.10g}"))
         fill = f' BGCOLOR="{style.memo_fill}"' if style.memo_fill else ""
         cells.append(f'<TD ID="v{i}_grad" TOOLTIP="{tip}"{fill}>grad {short_number(grad)}</TD>')
     return (f'<<TABLE BORDER="{style.pen_width - 1}" CELLBORDER="1" CELLSPACING="0" '
@@ -260,6 +291,7 @@ def draw(
     collapse: bool | None = None,
     grads: Mapping[Value, float] | None = None,
     legend: bool = True,
+    lang: str | None = None,
 ) -> graphviz.Digraph:
     """The graph of ``root`` as a ``graphviz.Digraph`` (``.source`` is the DOT text;
     ``.render(...)``, ``.pipe(...)`` and Jupyter display work as graphviz users expect).
@@ -274,6 +306,8 @@ def draw(
     - ``max_nodes``: above this many Values each neuron box collapses into one
       node (``collapse=True`` forces it, ``False`` forbids it); if that is not
       enough, ValueError saying which ``max_nodes`` would draw the graph.
+    - ``lang``: the language of the legend and tooltips (``"en"``, ``"zh-CN"``,
+      ``"zh-TW"``; default: the one in force, see ``autograd.i18n``).
 
     >>> from autograd import Value
     >>> x = Value(2.0, "x"); y = x * x; y.backward()
@@ -284,6 +318,14 @@ def draw(
         raise TypeError(f"draw: root must be a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"draw: rankdir must be LR, RL, TB or BT, got {rankdir!r}")
+    with use_language(lang):
+        return _draw(root, show_grad, show_local, highlight, rankdir, cluster, max_nodes,
+                     collapse, grads, legend)
+
+
+def _draw(root: Value, show_grad: bool, show_local: bool, highlight: object, rankdir: str,
+          cluster: bool, max_nodes: int, collapse: bool | None,
+          grads: Mapping[Value, float] | None, legend: bool) -> graphviz.Digraph:
     order = topological_order(root)
     position = {v: i for i, v in enumerate(order)}
     highlighted, highlighted_grad, children, memo = _highlight_parts(highlight, position)
@@ -296,9 +338,11 @@ def draw(
 
     configure()  # point the graphviz package at a renderer, so .pipe() and .render() work
     g = drawing_class()(name="memograd", graph_attr={"rankdir": rankdir})
-    g.graph_attr.update(fontname="Helvetica", fontsize="10", nodesep="0.15", ranksep="0.3")
-    g.node_attr.update(fontname="Helvetica", fontsize="11")
-    g.edge_attr.update(fontname="Helvetica", fontsize="9", color=COLOURS["edge"],
+    # graphviz reads a comma-separated list of fonts, and an SVG keeps it as its font-family
+    font = ",".join(font_stack(text="".join(v.label for v in order)))
+    g.graph_attr.update(fontname=font, fontsize="10", nodesep="0.15", ranksep="0.3")
+    g.node_attr.update(fontname=font, fontsize="11")
+    g.edge_attr.update(fontname=font, fontsize="9", color=COLOURS["edge"],
                        fontcolor="#374151", arrowsize="0.6")
     if legend:
         _legend(g, highlight is not None)
@@ -420,16 +464,18 @@ def _value_node(g: Any, i: int, v: Value, shown: str, is_root: bool,
 def _group_node(g: Any, key: tuple[str, ...], cluster_id: int, groups: Mapping[int, tuple],
                 order: list[Value], show: Mapping, highlighted: Value | None) -> None:
     members = [i for i, k in groups.items() if k == key]
+    values = ngettext("{count} value", "{count} values", len(members)).format(count=len(members))
     last = order[max(members)]
     title = key[-1][len(key[-2]) + 1:] if len(key) > 1 else key[-1]  # "neurons.3" in "layers.0"
-    out = f"out {short_number(last.data)} grad {_grad_text(show.get(last, last.grad))}"
+    out = _esc(_("out {value} grad {grad}").format(
+        value=short_number(last.data), grad=_grad_text(show.get(last, last.grad))))
     hot = highlighted is not None and highlighted in (order[i] for i in members)
     label = (f'<<TABLE BORDER="{2 if hot else 1}" CELLBORDER="0" CELLSPACING="0" '
              f'CELLPADDING="2" STYLE="rounded" '
              f'BGCOLOR="{COLOURS["highlight"] if hot else COLOURS["node"]}" '
              f'COLOR="{COLOURS["highlight_pen"] if hot else "#374151"}">'
              f"<TR><TD><B>{_esc(title)}</B></TD></TR>"
-             f"<TR><TD>{len(members)} values</TD></TR>"
+             f"<TR><TD>{_esc(values)}</TD></TR>"
              f"<TR><TD>{out}</TD></TR>"
              "</TABLE>>")
     g.node(f"c{cluster_id}", label, id=f"c{cluster_id}", shape="plain")
@@ -462,8 +508,9 @@ def _edges(g: Any, order: list[Value], position: Mapping[Value, int], groups: Ma
             attrs = {"id": f"e{i}_{k}"}
             if show_local and position[p] not in groups and i not in groups:
                 attrs["label"] = short_number(local)
-                tooltip = (f"local derivative d({_tooltip_name(i, v)})"
-                           f"/d({_tooltip_name(position[p], p)}) = {local:.10g}")
+                tooltip = _("local derivative d({output})/d({input}) = {value}").format(
+                    output=_tooltip_name(i, v), input=_tooltip_name(position[p], p),
+                    value=f"{local:.10g}")
                 attrs["tooltip"] = _plain(tooltip, tooltip=True)
             if highlighted is not None and p is highlighted and v in children:
                 attrs.update(hot)
@@ -488,8 +535,8 @@ def _legend(g: Any, with_highlight: bool) -> None:
         else:
             pen = COLOURS["highlight_pen"] if key == "highlight" else "#374151"
             swatch = f'<TD BGCOLOR="{COLOURS[key]}" COLOR="{pen}" BORDER="1">   </TD>'
-        rows.append(f'<TR>{swatch}<TD ALIGN="LEFT">{text}</TD></TR>')
+        rows.append(f'<TR>{swatch}<TD ALIGN="LEFT">{_esc(_(text))}</TD></TR>')
     g.node("legend", '<<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1" '
            f'COLOR="{COLOURS["cluster"]}" STYLE="rounded">'
-           f'<TR><TD COLSPAN="2"><B>legend</B></TD></TR>{"".join(rows)}</TABLE>>',
+           f'<TR><TD COLSPAN="2"><B>{_esc(_("legend"))}</B></TD></TR>{"".join(rows)}</TABLE>>',
            id="legend", shape="plain", fontsize="9")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..files import write_atomically
+from ..i18n import _
 from ..value import Value
 from .dot import draw
 from .render import RendererNotFound, ready_to_render
@@ -62,9 +63,10 @@ def drawing_class() -> type:
 
 
 def fallback_text(reason: str, source: str) -> str:
-    """What Jupyter shows when the graph cannot be rendered: one hint line, then the DOT."""
-    first = reason.splitlines()[0] if reason else "cannot render"
-    return f"[memograd: graph not rendered: {first}]\n{source}"
+    """What Jupyter shows when the graph cannot be rendered: one hint line (in the
+    language in force; the reason, an exception's text, stays English), then the DOT."""
+    first = reason.splitlines()[0] if reason else _("cannot render")
+    return _("[memograd: graph not rendered: {reason}]").format(reason=first) + "\n" + source
 
 
 def mimebundle(root: Value, include: Any = None, exclude: Any = None) -> dict:

@@ -23,6 +23,12 @@ so no label can end the element, open a comment or be invalid UTF-8, and
 ``JSON.parse`` gives the labels back exactly (as JavaScript's UTF-16 strings hold
 them). In HTML text and the SVG, labels are shown through ``dot.visible``
 (``\\n`` for a newline) and escaped.
+
+The page speaks the language in force or ``walkthrough(..., lang=)`` (``autograd.i18n``):
+its buttons, legend and explanations are translated in Python, and the few texts its
+script writes (``step 3 of 10``) travel as templates in the ``data-texts`` attribute
+of ``<body>``. The ``lang`` attribute and a font stack with CJK fonts let the browser
+pick Chinese glyphs.
 """
 
 from __future__ import annotations
@@ -38,9 +44,11 @@ from typing import overload
 from ..autodiff import topological_order
 from ..explain import KINDS, Mistake, Step, chain_rule_line, chain_rule_symbols, steps
 from ..explain.mistakes import mistake as run_mistake  # the keyword `mistake` is a kind
+from ..explain.mistakes import summary as mistake_summary
 from ..files import check_writable
+from ..i18n import N_, _, get_language, use_language
 from ..value import Value
-from .dot import MAX_NODES, draw, visible
+from .dot import CJK_FONTS, MAX_NODES, draw, font_stack, visible
 from .notebook import InlinePage
 
 
@@ -144,6 +152,25 @@ def _json_escape(match: re.Match[str]) -> str:
     return f"\\u{code:04x}"
 
 
+def css_fonts(generic: str, lang: str, text: str = "") -> str:
+    """A CSS font-family list: the page's fonts for ``generic`` (``sans-serif`` or
+    ``monospace``), with CJK fonts before the generic family when the page is in
+    Chinese or its labels hold Chinese (``dot.font_stack`` decides, as for the SVG)."""
+    lead = ('system-ui, -apple-system, "Segoe UI", Roboto' if generic == "sans-serif"
+            else "ui-monospace, Menlo, Consolas")
+    cjk = font_stack(lang, text)[1:-1]  # without the drawing's Latin font and sans-serif
+    if cjk and generic == "monospace":
+        family = CJK_FONTS.get(lang, CJK_FONTS["zh-CN"])[0]
+        cjk = (family.replace("Sans", "Sans Mono"), *cjk)  # Noto's monospaced CJK first
+    return ", ".join([lead, *(f'"{f}"' for f in cjk), generic])
+
+
+def page_attributes(texts: dict[str, str]) -> str:
+    """``data-texts``: the templates the page's script fills (``{number}`` fields), as
+    JSON in an escaped attribute."""
+    return f'data-texts="{html.escape(json.dumps(texts, ensure_ascii=False), quote=True)}"'
+
+
 def _inline_svg(svg: str) -> str:
     """The SVG element alone (no XML declaration, doctype or comments), ready to inline."""
     svg = svg[svg.index("<svg"):]
@@ -165,11 +192,11 @@ class Walkthrough(InlinePage):
 @overload
 def walkthrough(loss: Value, path: None = None, *, title: str | None = None,
                 gradient: float = 1.0, show_local: bool = True, max_nodes: int = MAX_NODES,
-                mistake: str | None = None) -> Walkthrough: ...
+                            mistake: str | None = None, lang: str | None = None) -> Walkthrough: ...
 @overload
 def walkthrough(loss: Value, path: str | os.PathLike[str], *, title: str | None = None,
                 gradient: float = 1.0, show_local: bool = True, max_nodes: int = MAX_NODES,
-                mistake: str | None = None) -> Path: ...
+                mistake: str | None = None, lang: str | None = None) -> Path: ...
 
 
 def walkthrough(
@@ -181,6 +208,7 @@ def walkthrough(
     show_local: bool = True,
     max_nodes: int = MAX_NODES,
     mistake: str | None = None,
+    lang: str | None = None,
 ) -> Walkthrough | Path:
     """The stepping page for ``loss``: written to ``path`` (the path is returned),
     or without a path a ``Walkthrough`` that Jupyter shows inline.
@@ -190,7 +218,8 @@ def walkthrough(
     ``"zero-grad"``) adds that mistaken memo beside the right one. ``.grad`` is
     left as it was. The graph is drawn in full (no collapsing), so a graph above
     ``max_nodes`` Values raises ValueError; rendering needs a renderer
-    (graphviz-pure is installed with memograd).
+    (graphviz-pure is installed with memograd). ``lang`` (``"en"``, ``"zh-CN"``,
+    ``"zh-TW"``): the page's language; default the one in force (``autograd.i18n``).
     """
     if not isinstance(loss, Value):
         raise TypeError(f"walkthrough: loss must be a Value, got {type(loss).__name__}")
@@ -205,28 +234,66 @@ def walkthrough(
             f"walkthrough: the graph has {len(order)} values, more than max_nodes={max_nodes}; "
             f"pass max_nodes={len(order)} to step through them all (about 3 KB of page each)"
         )
+    with use_language(lang):
+        shown = _walkthrough(loss, order, title, gradient, show_local, max_nodes, mistake)
+    return shown if path is None else shown.save(path)
+
+
+def _walkthrough(loss: Value, order: list[Value], title: str | None, gradient: float,
+                 show_local: bool, max_nodes: int, mistake: str | None) -> Walkthrough:
     wrong = run_mistake(loss, mistake) if mistake is not None else None
     data, grads = _step_data(loss, order, gradient, wrong)
     drawing = draw(loss, show_local=show_local, max_nodes=max_nodes, collapse=False,
                    grads=grads)
     svg = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
-    name = title or f"Backpropagation through {loss.label or 'C'}"
+    name = title or _("Backpropagation through {name}").format(name=loss.label or "C")
+    lang = get_language()
+    labels = "".join(v.label for v in order)
     page = _PAGE.format(
+        lang=lang,
         title=html.escape(visible(name)),
+        t=_page_texts(len(data)),
+        texts=page_attributes({
+            "step": _("step {number} of {count}"),
+            "shares": _("? ({arrived} of {expected} shares)"),
+            "undefined": _("not defined here"),
+        }),
+        font=css_fonts("sans-serif", lang, labels),
+        mono=css_fonts("monospace", lang, labels),
         svg=svg,
         mistake=_mistake_note(wrong),
-        mistake_head='<th>mistaken</th><th></th>' if wrong else "",
+        mistake_head=f'<th>{html.escape(_("mistaken"))}</th><th></th>' if wrong else "",
         rows="".join(_row(i, d) for i, d in enumerate(data)),
         memo_width=420 if wrong else 300,
         graph_style=GRAPH_STYLE,
-        nudge_help=html.escape(NUDGE_HELP),
-        count=len(data),
         last=len(data) - 1,
         data=script_json(data),
         script=GRAPH_SCRIPT + _SCRIPT,
     )
-    shown = Walkthrough(page, visible(name), len(data))
-    return shown if path is None else shown.save(path)
+    return Walkthrough(page, visible(name), len(data))
+
+
+def _page_texts(count: int) -> dict[str, str]:
+    """The page's words in the language in force, escaped for HTML."""
+    words = {
+        "previous": _("Previous"),
+        "next": _("Next"),
+        "step": _("step"),
+        "counter": _("step {number} of {count}").format(number=1, count=count),
+        "fit": _("fit to width"),
+        "entry": _("memo entry"),
+        "nudge": _("nudge"),
+        "nudge_help": _(NUDGE_HELP),
+        "current": _("node of this step"),
+        "its_entry": _("its memo entry"),
+        "users": _("users it reads dC/d(user) from"),
+        "ready": _("ready: every share in, its step to come"),
+        "pending": _("grad ? = pending: shares missing"),
+        "keys": _("keys:"),
+        "rows": _("node (filling order)"),
+        "node": _("node"),
+    }
+    return {key: html.escape(text) for key, text in words.items()}
 
 
 def _row(i: int, d: dict) -> str:
@@ -246,15 +313,21 @@ def _mistake_note(wrong: Mistake | None) -> str:
     """The line above the memo table that says which mistake it shows, and its harm."""
     if wrong is None:
         return ""
-    count = len(wrong.differs)
-    harm = (f"{count} of {len(wrong.correct)} entries differ (&#8800;)" if count
-            else "on this graph the mistake does no harm: every entry agrees")
-    return (f'<p id="mistake"><b>mistake &quot;{html.escape(wrong.kind)}&quot;</b>: '
-            f"{html.escape(wrong.explanation)} {harm}.</p>")
+    head = html.escape(_('mistake "{kind}"').format(kind=wrong.kind))
+    # Translators: the page's line above a mistaken memo: which mistake (in bold), what
+    # goes wrong in it, how many entries differ
+    note = html.escape(_("{mistake}: {explanation} {harm}.")).format(
+        mistake=f"<b>{head}</b>", explanation=html.escape(_(wrong.explanation)),
+        harm=html.escape(mistake_summary(wrong)).replace("≠", "&#8800;"))
+    return f'<p id="mistake">{note}</p>'
 
 
 GRAPH_SCRIPT = """
 const $ = (id) => document.getElementById(id);
+const texts = JSON.parse(document.body.dataset.texts);  // templates in the page's language
+function say(template, values) {  // fill a template's {name} fields
+  return template.replace(/[{](\\w+)[}]/g, (m, k) => (k in values ? String(values[k]) : m));
+}
 const cells = {};  // SVG id of a node -> its grad cell, and the text the drawing gave it
 document.querySelectorAll("#graph g[id^=a_v][id$=_grad]").forEach((g) => {
   const text = g.querySelector("text");
@@ -319,13 +392,13 @@ function show(i) {
     for (const name of ["filled", "ready", "pending"]) r.classList.toggle(name, state === name);
     r.classList.toggle("current", k === i);
     r.cells[1].textContent = state === "pending" ?
-      "? (" + arrived + " of " + d.expected + " shares)" : d.grad;
+      say(texts.shares, {arrived: arrived, expected: d.expected}) : d.grad;
   });
   reveal(rows[i], $("memo-box"));
-  $("counter").textContent = "step " + (i + 1) + " of " + data.length;
+  $("counter").textContent = say(texts.step, {number: i + 1, count: data.length});
   $("memo-name").textContent = s.name;
   $("memo-value").textContent = s.grad;
-  $("nudge").textContent = s.nudge === null ? "not defined here" : s.nudge;
+  $("nudge").textContent = s.nudge === null ? texts.undefined : s.nudge;
   $("nudge").title = s.nudge === null ? s.nudge_error : "";
   $("line").textContent = s.line;
   $("symbols").textContent = s.symbols;
@@ -364,13 +437,13 @@ GRAPH_STYLE = """
 """Style both pages share: the graph box and how a step (or a question) colours the SVG."""
 
 _PAGE = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+body {{ font-family: {font}; margin: 0;
        color: #1f2937; background: #fff; height: 100vh; display: flex; flex-direction: column; }}
 header {{ padding: 10px 16px; border-bottom: 1px solid #e5e7eb; }}
 h1 {{ font-size: 18px; margin: 0 0 8px 0; }}
@@ -378,7 +451,7 @@ h1 {{ font-size: 18px; margin: 0 0 8px 0; }}
 button {{ font-size: 14px; padding: 4px 12px; }}
 #slider {{ flex: 1; min-width: 160px; }}
 #counter {{ font-variant-numeric: tabular-nums; min-width: 7em; }}
-.lines {{ margin-top: 8px; font-family: ui-monospace, Menlo, Consolas, monospace;
+.lines {{ margin-top: 8px; font-family: {mono};
           font-size: 14px; }}
 #entry {{ font-size: 15px; }}
 #entry b {{ background: #f59e0b; padding: 0 4px; border-radius: 3px; }}
@@ -403,30 +476,30 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 {graph_style}
 </style>
 </head>
-<body>
+<body {texts}>
 <header>
 <h1>{title}</h1>
 <div class="controls">
-<button id="prev" type="button">&#9664; Previous</button>
-<button id="next" type="button">Next &#9654;</button>
-<input id="slider" type="range" min="0" max="{last}" value="0" aria-label="step">
-<span id="counter">step 1 of {count}</span>
-<label><input id="fit" type="checkbox"> fit to width</label>
+<button id="prev" type="button">&#9664; {t[previous]}</button>
+<button id="next" type="button">{t[next]} &#9654;</button>
+<input id="slider" type="range" min="0" max="{last}" value="0" aria-label="{t[step]}">
+<span id="counter">{t[counter]}</span>
+<label><input id="fit" type="checkbox"> {t[fit]}</label>
 </div>
 <div class="lines">
-<div id="entry">memo entry &#8706;C/&#8706;(<span id="memo-name"></span>) =
-<b id="memo-value"></b><span class="nudge" title="{nudge_help}">nudge
+<div id="entry">{t[entry]} &#8706;C/&#8706;(<span id="memo-name"></span>) =
+<b id="memo-value"></b><span class="nudge" title="{t[nudge_help]}">{t[nudge]}
 (C(+h) &#8722; C(&#8722;h)) / 2h = <span id="nudge"></span></span></div>
 <div id="line"></div>
 <div id="symbols"></div>
 </div>
 <div class="legend" style="margin-top:6px">
-<span style="background:#fde68a;border:1px solid #d97706">node of this step</span>
-<span style="background:#f59e0b">its memo entry</span>
-<span style="border:2px solid #d97706">users it reads dC/d(user) from</span>
-<span style="color:#2563eb;border:1px solid #e5e7eb">ready: every share in, its step to come</span>
-<span style="color:#b0b6c0;border:1px solid #e5e7eb">grad ? = pending: shares missing</span>
-<span>keys: &larr; &rarr;</span>
+<span style="background:#fde68a;border:1px solid #d97706">{t[current]}</span>
+<span style="background:#f59e0b">{t[its_entry]}</span>
+<span style="border:2px solid #d97706">{t[users]}</span>
+<span style="color:#2563eb;border:1px solid #e5e7eb">{t[ready]}</span>
+<span style="color:#b0b6c0;border:1px solid #e5e7eb">{t[pending]}</span>
+<span>{t[keys]} &larr; &rarr;</span>
 </div>
 {mistake}
 </header>
@@ -435,7 +508,7 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 {svg}
 </div>
 <div id="memo-box">
-<table id="memo"><thead><tr><th>node (filling order)</th><th>&#8706;C/&#8706;node</th>
+<table id="memo"><thead><tr><th>{t[rows]}</th><th>&#8706;C/&#8706;{t[node]}</th>
 {mistake_head}</tr></thead>
 <tbody>{rows}</tbody></table>
 </div>
@@ -446,6 +519,6 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 </html>
 """
 
-NUDGE_HELP = ("The nudge: push this node's value up and down by h = 1e−6, recompute "
-              "everything between it and the output, and divide the change of C by 2h. "
-              "The finite-difference estimate of this memo entry (Step.nudge()).")
+NUDGE_HELP = N_("The nudge: push this node's value up and down by h = 1e−6, recompute "
+                "everything between it and the output, and divide the change of C by 2h. "
+                "The finite-difference estimate of this memo entry (Step.nudge()).")

@@ -17,6 +17,9 @@ Python's own parser reads more (``2**2``, ``sigmoid(4)``); the page says so when
 it meets them.
 
 The page keeps its own progress: answering in it does not change the ``Quiz``.
+It speaks the quiz's language (``autograd.quiz(loss, lang="zh-CN")``): its words are
+translated in Python, and the texts its script writes travel as templates in the
+``data-texts`` attribute of ``<body>``, as on the walkthrough page.
 """
 
 from __future__ import annotations
@@ -27,9 +30,19 @@ import math
 from ..autodiff import topological_order
 from ..explain.quiz import DEEPEST_HINT, Quiz
 from ..explain.text import chain_rule_line
+from ..i18n import _, use_language
 from .dot import MAX_NODES, draw, visible
 from .notebook import InlinePage
-from .page import GRAPH_SCRIPT, GRAPH_STYLE, _inline_svg, _page_number, graph_ids, script_json
+from .page import (
+    GRAPH_SCRIPT,
+    GRAPH_STYLE,
+    _inline_svg,
+    _page_number,
+    css_fonts,
+    graph_ids,
+    page_attributes,
+    script_json,
+)
 
 
 class QuizPage(InlinePage):
@@ -51,6 +64,11 @@ def quiz_page(quiz: Quiz, *, title: str | None = None, max_nodes: int = MAX_NODE
     """
     if not isinstance(quiz, Quiz):
         raise TypeError(f"quiz_page: expected an autograd.quiz(...), got {type(quiz).__name__}")
+    with use_language(quiz.lang):
+        return _quiz_page(quiz, title, max_nodes)
+
+
+def _quiz_page(quiz: Quiz, title: str | None, max_nodes: int) -> QuizPage:
     loss = quiz.loss
     order = topological_order(loss)
     position = {v: i for i, v in enumerate(order)}
@@ -65,22 +83,72 @@ def quiz_page(quiz: Quiz, *, title: str | None = None, max_nodes: int = MAX_NODE
         "hints": [q.hint(level) for level in range(1, DEEPEST_HINT + 1)],
     } for q in quiz]
     svg = _svg_or_note(quiz, max_nodes)
-    name = title or f"Quiz: backpropagation through {loss.label or 'C'}"
+    name = title or _("Quiz: backpropagation through {name}").format(name=loss.label or "C")
+    labels = "".join(v.label for v in order)
     page = _PAGE.format(
+        lang=quiz.lang,
         title=html.escape(visible(name)),
+        t=_page_texts(len(questions)),
+        texts=page_attributes(_script_texts()),
+        font=css_fonts("sans-serif", quiz.lang, labels),
+        mono=css_fonts("monospace", quiz.lang, labels),
         svg=svg,
         rows="".join(
             f'<tr id="row-{i}"><td>{html.escape(visible(q.name))}</td>'
             '<td class="num">?</td></tr>'
             for i, q in enumerate(quiz)
         ),
-        count=len(questions),
         graph_style=GRAPH_STYLE,
         data=script_json({"rel": quiz.tolerance, "abs": quiz.absolute,
                           "deepest": DEEPEST_HINT, "questions": questions}),
         script=GRAPH_SCRIPT + _SCRIPT,
     )
     return QuizPage(page, visible(name), len(questions))
+
+
+def _page_texts(count: int) -> dict[str, str]:
+    """The page's words in the language in force, escaped for HTML."""
+    words = {
+        "fill": _("Fill the memo, entry by entry:"),
+        "your_answer": _("your answer"),
+        "placeholder": _("a number, or arithmetic: 0.5*2"),
+        "check": _("Check"),
+        "show": _("Show answer"),
+        "progress": _("question {number} of {count}").format(number=1, count=count),
+        "score": _("{score} of {count} right").format(score=0, count=count),
+        "fit": _("fit to width"),
+        "restart": _("Start over"),
+        "rows": _("node (filling order)"),
+        "node": _("node"),
+    }
+    return {key: html.escape(text) for key, text in words.items()}
+
+
+def _script_texts() -> dict[str, str]:
+    """The templates the page's script fills, in the language in force: the same
+    messages as ``Question.check`` where the page says the same thing."""
+    reads = _("the page reads numbers, + − × / and brackets; {token} is not one of them")
+    return {
+        "empty": _("the answer is empty"),
+        "not_a_number": _("{answer} is not a number ({reason})"),
+        "nested": _("too deeply nested"),
+        "too_soon": _("it ends too soon"),
+        "bracket": _("a bracket is not closed"),
+        "zero": _("division by zero"),
+        "reads": reads,
+        "unexpected": _("the page reads numbers, + − × / and brackets; {token} is not "
+                        "expected there"),
+        "too_large": _("the result is too large"),
+        "type_a_number": _("{problem}. Type a number such as 0.25, or arithmetic such as "
+                           "0.5*2."),
+        "bad": _("not a number"),
+        "right": _("right: {line}"),
+        "answer": _("the answer: {line}"),
+        "wrong": _("not yet (hint {level} of {deepest})"),
+        "progress": _("question {number} of {count}"),
+        "score": _("{score} of {count} right"),
+        "done": _("Done: {score} of {count} right."),
+    }
 
 
 def quiz_html(quiz: Quiz) -> str:
@@ -103,7 +171,8 @@ def _svg_or_note(quiz: Quiz, max_nodes: int) -> str:
     except (ValueError, RendererNotFound, graphviz.ExecutableNotFound,
             graphviz.CalledProcessError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
-        return f'<p class="no-graph">graph not drawn: {html.escape(visible(reason))}</p>'
+        note = _("graph not drawn: {reason}").format(reason=visible(reason))
+        return f'<p class="no-graph">{html.escape(note)}</p>'
 
 
 _SCRIPT = r"""
@@ -117,12 +186,12 @@ function readAnswer(text) {
   // An answer as a number: numbers, + - * /, brackets and unary minus, read by a
   // small recursive-descent parser (never eval); − and × as pasted from the steps.
   const src = text.trim().replace(/\u2212/g, "-").replace(/\u00d7/g, "*");
-  if (!src) throw new Error("the answer is empty");
-  const shown = "'" + text.trim() + "' is not a number";
+  if (!src) throw new Error(texts.empty);
+  const shown = "'" + text.trim() + "'";
   const tokens = src.match(/\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|\S/g);
   let pos = 0, depth = 0;
-  const fail = (why) => { throw new Error(shown + " (" + why + ")"); };
-  const deeper = () => { if (++depth > 100) fail("too deeply nested"); };
+  const fail = (why) => { throw new Error(say(texts.not_a_number, {answer: shown, reason: why})); };
+  const deeper = () => { if (++depth > 100) fail(texts.nested); };
   function sum() {
     let v = product();
     while (tokens[pos] === "+" || tokens[pos] === "-") {
@@ -135,7 +204,7 @@ function readAnswer(text) {
     let v = signed();
     while (tokens[pos] === "*" || tokens[pos] === "/") {
       const op = tokens[pos++], r = signed();
-      if (op === "/" && r === 0) fail("division by zero");
+      if (op === "/" && r === 0) fail(texts.zero);
       v = op === "*" ? v * r : v / r;
     }
     return v;
@@ -152,23 +221,20 @@ function readAnswer(text) {
   }
   function atom() {
     const t = tokens[pos++];
-    if (t === undefined) fail("it ends too soon");
+    if (t === undefined) fail(texts.too_soon);
     if (t === "(") {
       deeper();
       const v = sum();
       depth--;
-      if (tokens[pos++] !== ")") fail("a bracket is not closed");
+      if (tokens[pos++] !== ")") fail(texts.bracket);
       return v;
     }
     if (/^\.?\d/.test(t)) return Number(t);
-    fail("the page reads numbers, + \u2212 \u00d7 / and brackets; '" + t + "' is not one of them");
+    fail(say(texts.reads, {token: "'" + t + "'"}));
   }
   const value = sum();
-  if (pos < tokens.length) {
-    fail("the page reads numbers, + \u2212 \u00d7 / and brackets; '" + tokens[pos] +
-         "' is not expected there");
-  }
-  if (!isFinite(value)) fail("the result is too large");
+  if (pos < tokens.length) fail(say(texts.unexpected, {token: "'" + tokens[pos] + "'"}));
+  if (!isFinite(value)) fail(texts.too_large);
   return value;
 }
 
@@ -177,7 +243,7 @@ function isClose(a, b) {  // math.isclose(a, b, rel_tol, abs_tol), the test of Q
     Math.abs(a - b) <= Math.max(quiz.rel * Math.max(Math.abs(a), Math.abs(b)), quiz.abs);
 }
 
-function say(verdict, cls, hint, level) {
+function tell(verdict, cls, hint, level) {
   $("verdict").textContent = verdict;
   $("verdict").className = cls;
   $("hint").textContent = hint;
@@ -190,7 +256,7 @@ function ask() {
   mark(q.node, "current");
   rows.forEach((r, j) => r.classList.toggle("current", j === k));
   $("prompt").textContent = q.prompt;
-  $("progress").textContent = "question " + (k + 1) + " of " + qs.length;
+  $("progress").textContent = say(texts.progress, {number: k + 1, count: qs.length});
   $("show").hidden = true;
   reveal(rows[k], $("memo-box"));
   if ($(q.node)) reveal($(q.node), $("graph"));
@@ -210,9 +276,9 @@ function next(how) {
   const q = qs[k];
   fill(k, how);
   if (how === "right") score++;
-  $("score").textContent = score + " of " + qs.length + " right";
-  if (how === "right") say("right: " + q.line, "right", "", 0);
-  else say("the answer: " + q.line, "shown", "", 0);
+  $("score").textContent = say(texts.score, {score: score, count: qs.length});
+  if (how === "right") tell(say(texts.right, {line: q.line}), "right", "", 0);
+  else tell(say(texts.answer, {line: q.line}), "shown", "", 0);
   k++;
   wrong = 0;
   input.value = "";
@@ -223,7 +289,7 @@ function next(how) {
   $("progress").textContent = "";
   $("show").hidden = true;
   input.disabled = $("check").disabled = true;
-  $("done").textContent = "Done: " + score + " of " + qs.length + " right.";
+  $("done").textContent = say(texts.done, {score: score, count: qs.length});
   $("done").hidden = false;
 }
 
@@ -234,14 +300,14 @@ function check() {
   try {
     value = readAnswer(input.value);
   } catch (e) {  // not a number: say why; it does not count as a try
-    say("not a number", "bad", e.message +
-        ". Type a number such as 0.25, or arithmetic such as 0.5*2.", 0);
+    tell(texts.bad, "bad", say(texts.type_a_number, {problem: e.message}), 0);
     return;
   }
   if (q.answer !== null && isClose(value, q.answer)) { next("right"); return; }
   wrong++;
   const level = Math.min(wrong, quiz.deepest);
-  say("not yet (hint " + level + " of " + quiz.deepest + ")", "wrong", q.hints[level - 1], level);
+  tell(say(texts.wrong, {level: level, deepest: quiz.deepest}), "wrong", q.hints[level - 1],
+       level);
   q.children.forEach((c) => { mark(c, "child"); mark("o" + c.slice(1), "child"); });
   q.edges.forEach((e) => mark(e, "contrib"));
   $("show").hidden = wrong < quiz.deepest;
@@ -257,11 +323,11 @@ function start() {
     cell.group.classList.add("pending");
     if (cell.text) cell.text.textContent = "grad ?";
   });
-  $("score").textContent = "0 of " + qs.length + " right";
+  $("score").textContent = say(texts.score, {score: 0, count: qs.length});
   $("done").hidden = true;
   input.disabled = $("check").disabled = false;
   input.value = "";
-  say("", "", "", 0);
+  tell("", "", "", 0);
   ask();
 }
 
@@ -276,29 +342,29 @@ start();
 """
 
 _PAGE = """<!DOCTYPE html>
-<html lang="en">
+<html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0;
+body {{ font-family: {font}; margin: 0;
        color: #1f2937; background: #fff; height: 100vh; display: flex; flex-direction: column; }}
 header {{ padding: 10px 16px; border-bottom: 1px solid #e5e7eb; }}
 h1 {{ font-size: 18px; margin: 0 0 8px 0; }}
 .controls {{ display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }}
 button {{ font-size: 14px; padding: 4px 12px; }}
-#prompt {{ font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 16px;
+#prompt {{ font-family: {mono}; font-size: 16px;
           font-weight: bold; background: #fde68a; padding: 2px 6px; border-radius: 3px; }}
 #prompt:empty {{ display: none; }}
 #answer {{ font-size: 15px; width: 14em; padding: 3px 6px; }}
 #progress, #score {{ color: #4b5563; font-variant-numeric: tabular-nums; }}
 .feedback {{ margin-top: 8px; min-height: 2.6em; font-size: 14px; }}
-#verdict {{ font-weight: bold; font-family: ui-monospace, Menlo, Consolas, monospace; }}
+#verdict {{ font-weight: bold; font-family: {mono}; }}
 #verdict.right {{ color: #15803d; }}
 #verdict.wrong, #verdict.bad {{ color: #b91c1c; }}
 #verdict.shown {{ color: #6b7280; }}
-#hint {{ font-family: ui-monospace, Menlo, Consolas, monospace; margin-top: 2px; }}
+#hint {{ font-family: {mono}; margin-top: 2px; }}
 #done {{ font-size: 16px; font-weight: bold; margin-top: 6px; }}
 main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; flex: 1;
        min-height: 0; }}
@@ -314,19 +380,19 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 {graph_style}
 </style>
 </head>
-<body>
+<body {texts}>
 <header>
 <h1>{title}</h1>
 <div class="controls">
-<label for="answer">Fill the memo, entry by entry: <span id="prompt"></span></label>
+<label for="answer">{t[fill]} <span id="prompt"></span></label>
 <input id="answer" type="text" autocomplete="off" spellcheck="false"
- aria-label="your answer" placeholder="a number, or arithmetic: 0.5*2">
-<button id="check" type="button">Check</button>
-<button id="show" type="button" hidden>Show answer</button>
-<span id="progress">question 1 of {count}</span>
-<span id="score">0 of {count} right</span>
-<label><input id="fit" type="checkbox"> fit to width</label>
-<button id="restart" type="button">Start over</button>
+ aria-label="{t[your_answer]}" placeholder="{t[placeholder]}">
+<button id="check" type="button">{t[check]}</button>
+<button id="show" type="button" hidden>{t[show]}</button>
+<span id="progress">{t[progress]}</span>
+<span id="score">{t[score]}</span>
+<label><input id="fit" type="checkbox"> {t[fit]}</label>
+<button id="restart" type="button">{t[restart]}</button>
 </div>
 <div class="feedback" role="status">
 <div id="verdict"></div>
@@ -339,7 +405,7 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 {svg}
 </div>
 <div id="memo-box">
-<table id="memo"><thead><tr><th>node (filling order)</th><th>&#8706;C/&#8706;node</th></tr></thead>
+<table id="memo"><thead><tr><th>{t[rows]}</th><th>&#8706;C/&#8706;{t[node]}</th></tr></thead>
 <tbody>{rows}</tbody></table>
 </div>
 </main>

@@ -14,18 +14,22 @@ PATH in an unactivated virtualenv, so we look for it ourselves, in this order:
 
 graphviz-pure writes SVG and PNG (among others) but no PDF: for formats it
 lacks we use a system ``dot`` when there is one. Its PNG draws non-ASCII
-glyphs as empty boxes, so ``ready_to_render`` gives it an ASCII copy of the labels.
+glyphs as empty boxes, so ``ready_to_render`` gives it an ASCII copy of the labels;
+what that copy could not keep (a Chinese label becomes ``??``) is said twice: a
+``PngTextWarning`` naming the characters, and a note at the foot of the picture.
 We never call ``graphviz.version()``: it cannot parse graphviz-pure's version.
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import os
 import shutil
 import sys
 import sysconfig
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -167,12 +171,18 @@ _ASCII = {"σ": "sigmoid", "Σ": "sum", "∂": "d", "∇": "grad", "·": "*", "�
           "…": "...", "−": "-", "→": "->", "≈": "~"}
 
 
-def ascii_text(text: str) -> str:
+class PngTextWarning(UserWarning):
+    """A PNG could not show some characters of its labels: they were replaced."""
+
+
+def ascii_text(text: str, replaced: dict[str, str] | None = None) -> str:
     """``text`` with the course's symbols spelled in ASCII (graphviz-pure's PNG
     has glyphs for ASCII only); other characters lose their accents or become '?'.
+    Each of those is recorded in ``replaced`` (character -> what was drawn instead);
+    the course's symbols, spelled faithfully, are not.
 
-    >>> ascii_text("σ(z) · ∂C/∂z")
-    'sigmoid(z) * dC/dz'
+    >>> seen = {}; ascii_text("σ(z) · ∂C/∂z, café, 权重", seen), seen
+    ('sigmoid(z) * dC/dz, cafe, ??', {'é': 'e', '权': '?', '重': '?'})
     """
     out = []
     for ch in text:
@@ -183,15 +193,39 @@ def ascii_text(text: str) -> str:
         else:
             plain = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
             # a fullwidth ＂ ＼ ＜ ＆ must not turn into DOT or HTML syntax after escaping
-            out.append(plain if plain and not set(plain) & set('"\\<>&') else "?")
+            shown = plain if plain and not set(plain) & set('"\\<>&') else "?"
+            out.append(shown)
+            if replaced is not None:
+                replaced[ch] = shown
     return "".join(out)
+
+
+def replacement_note(replaced: dict[str, str], per_line: int = 8) -> list[str]:
+    """What a PNG's ASCII labels lost, as lines of ASCII (they go into the picture):
+    for each thing drawn instead, the code points of the characters it stands for.
+
+    >>> for line in replacement_note({"权": "?", "é": "e", "重": "?"}): print(line)
+    note: this PNG renderer draws ASCII only; save as SVG to see every label
+    ? stands for U+6743 U+91CD
+    e stands for U+00E9
+    """
+    by_shown: dict[str, list[str]] = {}
+    for ch, shown in replaced.items():
+        by_shown.setdefault(shown, []).append(f"U+{ord(ch):04X}")
+    lines = ["note: this PNG renderer draws ASCII only; save as SVG to see every label"]
+    for shown, codes in by_shown.items():
+        for k in range(0, len(codes), per_line):
+            lead = f"{shown} stands for" if k == 0 else " " * len(f"{shown} stands for")
+            lines.append(f"{lead} {' '.join(codes[k:k + per_line])}")
+    return lines
 
 
 @contextlib.contextmanager
 def ready_to_render(drawing: graphviz.Digraph, format: str | None) -> Iterator[None]:
     """Inside the block, the ``graphviz`` package runs the program that renders
     ``format``, and a PNG/JPEG is capped at 40 inches a side and (with graphviz-pure)
-    drawn from ASCII labels. The drawing and the package are put back afterwards.
+    drawn from ASCII labels; characters those lose are named in a ``PngTextWarning``
+    and a note under the picture. The drawing and the package are put back afterwards.
 
     RendererNotFound (with an install hint) when nothing can render ``format``.
     """
@@ -206,10 +240,27 @@ def ready_to_render(drawing: graphviz.Digraph, format: str | None) -> Iterator[N
             # at most 40 inches (3840 pixels) a side: a big graph's PNG stays openable
             drawing.graph_attr.setdefault("size", RASTER_SIZE)
             if is_pure(program):
-                drawing.body = [ascii_text(line) for line in drawing.body]
+                replaced: dict[str, str] = {}
+                drawing.body = [ascii_text(line, replaced) for line in drawing.body]
+                if replaced:
+                    _say_replaced(drawing, replaced)
         yield
     finally:
         drawing.body, drawing.graph_attr, dot_command.DOT_BINARY = saved
+
+
+def _say_replaced(drawing: graphviz.Digraph, replaced: dict[str, str]) -> None:
+    """Warn which characters a PNG replaced, and write the same under the picture."""
+    pairs = ", ".join(f"{ch} -> {to}" for ch, to in replaced.items())
+    warnings.warn(f"graphviz-pure draws ASCII only in a PNG: replaced {pairs}; save as SVG, "
+                  "or install Graphviz and a CJK font (apt-get install graphviz "
+                  "fonts-noto-cjk) and set MEMOGRAD_DOT=dot, to see them",
+                  PngTextWarning, stacklevel=5)  # the caller of pipe()
+    # a node, not a graph label: the layout makes room for a node however long its text
+    rows = "".join(f'<TR><TD ALIGN="LEFT">{html.escape(line)}</TD></TR>'
+                   for line in replacement_note(replaced))
+    drawing.body.append(f'\tpng_note [label=<<TABLE BORDER="0" CELLSPACING="0">{rows}</TABLE>> '
+                        'shape=plain fontsize=9 fontcolor="#b91c1c"]\n')
 
 
 def save(root: Value, path: str | os.PathLike, format: str | None = None,
