@@ -42,6 +42,8 @@ from .value import (
     exp,
     leaky_relu,
     log,
+    max,  # noqa: F401 - autograd.max and autograd.min, out of __all__ as autograd.sum
+    min,  # noqa: F401
     relu,
     sigmoid,
     sin,

@@ -49,7 +49,8 @@ class Op:
     ``domain`` lists ``(outside(m, xs, ctx), reason)`` pairs: ``outside`` is true
     (a mask, on arrays) where the operands are outside the op's domain.
     ``kinks`` are the operand values where the op has no derivative (finite
-    differences are unreliable near them). ``function`` is the name an
+    differences are unreliable near them); ``ties`` says it has none where two
+    operands tie for the one it picks (max, min). ``function`` is the name an
     expression calls the op by (``None`` for operators written with a symbol),
     ``defaults`` its constants when the call gives none (a leaky ReLU's slope).
     """
@@ -61,6 +62,7 @@ class Op:
     local: Rule
     domain: tuple[tuple[Rule, str], ...] = ()
     kinks: tuple[float, ...] = ()
+    ties: bool = False
     function: str | None = None
     defaults: tuple[float, ...] = ()  # the ctx when an expression gives none
 
@@ -115,6 +117,22 @@ class FLOAT:
         return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
     @staticmethod
+    def maximum(xs: Sequence[float]) -> float:
+        """The largest of ``xs``; NaN if any is NaN (as torch.max)."""
+        return math.nan if any(x != x for x in xs) else max(xs)
+
+    @staticmethod
+    def minimum(xs: Sequence[float]) -> float:
+        """The smallest of ``xs``; NaN if any is NaN (as torch.min)."""
+        return math.nan if any(x != x for x in xs) else min(xs)
+
+    @staticmethod
+    def selected(xs: Sequence[float], z: float) -> int:
+        """The position of the operand a max or min ``z`` picked: the first equal to z,
+        or the first NaN when z is NaN (as torch.max's index)."""
+        return next(i for i, x in enumerate(xs) if x == z or x != x)
+
+    @staticmethod
     def power(x: float, p: float) -> float:
         """x ** p, infinite (not ZeroDivisionError) for 0 to a negative power."""
         return math.inf if x == 0 and p < 0 else x**p
@@ -155,6 +173,12 @@ def _dot_local(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
         if type(v) is not float:
             partners.append(w_num)
     return tuple(partners)
+
+
+def _d_select(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
+    """max and min pick one operand: dz/dx is 1 for it and 0 for the others."""
+    k = m.selected(xs, z)
+    return tuple([m.where(k == i, 1.0, 0.0) for i in range(len(xs))])
 
 
 def _negative_base(m: Any, xs: tuple, ctx: tuple) -> Any:
@@ -219,14 +243,18 @@ SUM = Op("sum", "Σ", 0, lambda m, xs, c: sum(xs, c[0]),
 # dot's operands are the Values among ws and xs; ctx is (ws, xs) as given, numbers
 # included. Each operand's local derivative is its partner: the course's dz/dw = x.
 DOT = Op("dot", "dot", 0, _dot_forward, _dot_local, function="dot")
+# max and min select one operand: softmax and cross-entropy shift by the max so that
+# exp() cannot overflow, and the shift is a node, not a number baked into the graph.
+MAX = Op("max", "max", 0, lambda m, xs, c: m.maximum(xs), _d_select, ties=True, function="max")
+MIN = Op("min", "min", 0, lambda m, xs, c: m.minimum(xs), _d_select, ties=True, function="min")
 
 TABLE: dict[str, Op] = {op.name: op for op in (
     ADD, SUB, MUL, DIV, POW, POW_CONST, NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU,
-    LEAKY_RELU, SOFTPLUS, ABS, SIN, COS, SUM, DOT)}
+    LEAKY_RELU, SOFTPLUS, ABS, SIN, COS, SUM, DOT, MAX, MIN)}
 """Every op by name. The engine, the parser, the compiled replay, the random-graph
 strategies, the interval bounds and the SymPy oracle all read their ops from here."""
 
 
 def kinks() -> dict[str, tuple[float, ...]]:
-    """The ops that have kinks, with the operand values where they sit."""
+    """The ops that have kinks, with the operand values where they sit (ties aside)."""
     return {name: op.kinks for name, op in TABLE.items() if op.kinks}

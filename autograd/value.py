@@ -27,7 +27,8 @@ grad_enabled: ContextVar[bool] = ContextVar("memograd_grad_enabled", default=Tru
 """Whether operations record their parents: off inside ``no_grad()``, per thread and task."""
 
 tracer: ContextVar[Any] = ContextVar("memograd_tracer", default=None)
-"""The tracer of ``autograd.compile`` while it records a function, else None."""
+"""The tracer of ``autograd.compile`` while it records a function, else None: ``apply``
+shows it every new node (``autograd.compiled.trace``)."""
 
 
 class Value:
@@ -140,15 +141,11 @@ class Value:
         return apply(ops.COS, (self,))
 
     # -- comparisons and conversions: they read data --------------------------------
+    # (While autograd.compile records, a node computed from its inputs refuses them all:
+    # see autograd.compiled.trace.TracedValue.)
     def _cmp_data(self, other: object) -> float | None:
-        watching = tracer.get()
-        if watching is not None:
-            watching.comparison(self)
-        if isinstance(other, Value):
-            return other.data
-        if isinstance(other, numbers.Real):
-            return float(other)
-        return None
+        # float(), not .data: a traced ``other`` refuses it, on either side of the operator
+        return float(other) if isinstance(other, (Value, numbers.Real)) else None
 
     def __lt__(self, other: Value | float) -> bool:
         o = self._cmp_data(other)
@@ -171,13 +168,13 @@ class Value:
     # dict keys mean "this node" (as in micrograd). Compare ``.data`` for numbers.
 
     def __bool__(self) -> bool:
-        watching = tracer.get()
-        if watching is not None:
-            watching.comparison(self)
         return self.data != 0.0
 
     def __float__(self) -> float:
         return self.data
+
+    def __int__(self) -> int:
+        return int(self.data)
 
     # -- graph-level conveniences -----------------------------------------------------
     def backward(self, gradient: float = 1.0) -> None:
@@ -240,10 +237,15 @@ def apply(op: Op, operands: tuple[Value, ...], ctx: tuple = ()) -> Value:
                           "outside the domain of the function") from None
     if math.isinf(z) and all(math.isfinite(x) for x in xs):
         raise OverflowError(f"{op.name}: result too large at {_operands(operands)}")
-    if not grad_enabled.get():
-        return Value(z)
-    return Value(z, parents=operands, local_grads=op.local(FLOAT, xs, z, ctx), op=op.name,
-                 ctx=ctx)
+    if grad_enabled.get():
+        out = Value(z, parents=operands, local_grads=op.local(FLOAT, xs, z, ctx), op=op.name,
+                    ctx=ctx)
+    else:
+        out = Value(z)  # a leaf: no_grad() records nothing
+    watching = tracer.get()
+    if watching is not None:  # autograd.compile is recording: it marks nodes made from inputs
+        watching.record(out, operands)
+    return out
 
 
 def _operands(operands: Sequence[Value]) -> str:
@@ -316,6 +318,31 @@ def sum(values: Iterable[Value | float]) -> Value:
     return apply(ops.SUM, tuple(parents), (const,))
 
 
+def max(values: Iterable[Value | float]) -> Value:
+    """One node holding the largest of ``values`` (numbers allowed); its local derivative
+    is 1 for the first operand that holds it and 0 for the others, as ``torch.max``.
+
+    >>> max([Value(2.0), 3.0, Value(-1.0)]).data
+    3.0
+    """
+    return _select(ops.MAX, values)
+
+
+def min(values: Iterable[Value | float]) -> Value:
+    """One node holding the smallest of ``values``, as ``max``."""
+    return _select(ops.MIN, values)
+
+
+def _select(op: Op, values: Iterable[Value | float]) -> Value:
+    if isinstance(values, (Value, numbers.Real)):  # max(x, y) is written max([x, y]) here
+        raise TypeError(f"{op.name}: expected a list of Values or numbers, got "
+                        f"{type(values).__name__} {values!r}"[:120])
+    operands = tuple([as_value(x, op.name) for x in values])
+    if not operands:
+        raise ValueError(f"{op.name}: expected at least one value, got none")
+    return apply(op, operands)
+
+
 def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
     """One node computing sum_i ws[i] * xs[i]; dz/dw_i = x_i and dz/dx_i = w_i.
 
@@ -382,6 +409,10 @@ class VALUE_MATH:
     @staticmethod
     def sign(x: Value) -> float:
         return FLOAT.sign(x.data)
+
+    @staticmethod
+    def selected(xs: Sequence[Value], z: Value) -> int:
+        return FLOAT.selected(FLOAT.data(xs), z.data)
 
     @staticmethod
     def power(x: Value, p: Value | float) -> Value:

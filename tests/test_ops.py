@@ -31,6 +31,8 @@ CASES = {
     "sum": (lambda x, y, z: ag.sum([x, y, z, 4.0]), (1.0, 2.0, 3.0), 10.0, (1.0, 1.0, 1.0)),
     "dot": (lambda a, b, c, d: ag.dot([a, b], [c, d]), (1.0, 2.0, 3.0, 4.0), 11.0,
             (3.0, 4.0, 1.0, 2.0)),
+    "max": (lambda x, y, z: ag.max([x, y, z, -4.0]), (1.0, 2.5, -3.0), 2.5, (0.0, 1.0, 0.0)),
+    "min": (lambda x, y, z: ag.min([x, y, z, 4.0]), (1.0, 2.5, -3.0), -3.0, (0.0, 0.0, 1.0)),
 }
 
 
@@ -132,10 +134,13 @@ def test_every_operator_applies_its_table_row_once(name, monkeypatch):
     out = f(*leaves)
     assert calls == [ag.OPS[name]]
     op = ag.OPS[name]
-    z = op.forward(ag.ops.FLOAT, xs, out.ctx)
+    operands = tuple(p.data for p in out.parents)  # max's numbers are Constant operands
+    z = op.forward(ag.ops.FLOAT, operands, out.ctx)
     assert (out.op, out.data) == (name, z)
-    assert out.local_grads == op.local(ag.ops.FLOAT, xs, z, out.ctx)
-    assert set(out.parents) == set(leaves)
+    assert out.local_grads == op.local(ag.ops.FLOAT, operands, z, out.ctx)
+    assert set(out.parents) - set(leaves) == {
+        p for p in out.parents if isinstance(p, ag.Constant)}
+    assert set(leaves) <= set(out.parents)
     with ag.no_grad():
         assert f(*leaves).is_leaf
 
@@ -146,3 +151,58 @@ def test_add_and_mul_reject_non_numbers(name):
     for bad in ("2", None, [1.0]):
         with pytest.raises(TypeError, match=rf"^\{symbol}: expected a Value or a real number"):
             f(Value(1.0), bad)
+
+
+# -- max and min: n-ary, as torch.max/min with an index -------------------------------------
+@pytest.mark.parametrize("fn", [ag.max, ag.min])
+def test_max_and_min_send_the_gradient_to_the_first_operand_that_ties(fn):
+    x, y, z = Value(2.0, "x"), Value(2.0, "y"), Value(2.0, "z")
+    out = fn([x, y, 1.0 if fn is ag.max else 3.0, z])
+    out.backward()
+    assert out.data == 2.0 and out.op == fn.__name__
+    assert out.local_grads == (1.0, 0.0, 0.0, 0.0)
+    assert (x.grad, y.grad, z.grad) == (1.0, 0.0, 0.0)
+
+
+@pytest.mark.parametrize("fn", [ag.max, ag.min])
+def test_max_and_min_propagate_nan_and_pick_the_first_nan(fn):
+    x, y, z = Value(1.0), Value(math.nan), Value(math.nan)
+    out = fn([x, 5.0, y, z])
+    out.backward()
+    assert math.isnan(out.data)
+    assert out.local_grads == (0.0, 0.0, 1.0, 0.0)
+    assert (x.grad, y.grad, z.grad) == (0.0, 1.0, 0.0)
+
+
+def test_max_and_min_mix_numbers_in_as_constants():
+    x = Value(-1.0, "x")
+    top = ag.max([x, 2, 0.5])  # an int too
+    assert top.data == 2.0 and isinstance(top.parents[1], ag.Constant)
+    top.backward()
+    assert x.grad == 0.0
+    assert ag.min([3.0, 4.0]).data == 3.0  # numbers alone make a node of constants
+    assert ag.max([x]).data == -1.0  # one operand: itself
+    assert ag.max(v for v in [x, Value(0.5)]).data == 0.5  # any iterable
+
+
+def test_max_and_min_refuse_bad_input_by_name():
+    with pytest.raises(ValueError, match="max: expected at least one value"):
+        ag.max([])
+    with pytest.raises(TypeError, match=r"^min: expected a list of Values or numbers"):
+        ag.min(Value(1.0))
+    with pytest.raises(TypeError, match=r"^max: expected a Value or a real number, got str"):
+        ag.max([Value(1.0), "2"])
+    assert "max" not in ag.__all__ and "min" not in ag.__all__  # they would shadow builtins
+
+
+def test_a_second_derivative_through_max():
+    """d/dx of max(x*x, y) is 2x where x*x wins; differentiating that again gives 2."""
+    x, y = Value(3.0, "x"), Value(1.0, "y")
+    out = ag.max([x * x, y]) * x  # x**3 here
+    (dx, dy) = ag.grad(out, [x, y], create_graph=True)
+    assert isinstance(dx, Value) and dx.data == 27.0 and dy.data == 0.0
+    assert ag.grad(dx, [x, y]) == [18.0, 0.0]  # d2/dx2 of x**3 is 6x
+    low = ag.min([x * x, y]) * x  # y * x here
+    dx, dy = ag.grad(low, [x, y], create_graph=True)
+    assert (dx.data, dy.data) == (1.0, 3.0)
+    assert ag.grad(dx, [x, y]) == [0.0, 1.0]

@@ -34,7 +34,7 @@ EXACT = 1e-9  # (piecewise) linear: central differences are exact but for roundi
 SMOOTH = 1e-7  # truncation eps**2 |f'''| / 6 with |f'''| up to ~1e4 on the generated ranges
 FD_RTOL = {
     "add": EXACT, "sub": EXACT, "neg": EXACT, "sum": EXACT, "dot": EXACT,
-    "relu": EXACT, "leaky_relu": EXACT, "abs": EXACT,
+    "relu": EXACT, "leaky_relu": EXACT, "abs": EXACT, "max": EXACT, "min": EXACT,
     "mul": 1e-8,  # degree-2 pieces; products of products have small f'''
     "pow_const": SMOOTH, "div": SMOOTH, "pow": SMOOTH, "exp": SMOOTH, "log": SMOOTH,
     "sqrt": SMOOTH, "tanh": SMOOTH, "sigmoid": SMOOTH, "softplus": SMOOTH,

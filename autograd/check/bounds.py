@@ -24,7 +24,7 @@ divisor that may be 0, ``log`` of a non-positive number) the result is
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..ops import FLOAT
@@ -253,6 +253,17 @@ class INTERVAL:
         if condition is UNDECIDED:
             return hull(a, b)
         return a if condition else b
+
+    @staticmethod
+    def maximum(xs: Sequence[Interval | float]) -> Interval:
+        """max is increasing in every operand: the max of the ends bounds it."""
+        ivs = [Interval.of(x) for x in xs]
+        return Interval(max(iv.lo for iv in ivs), max(iv.hi for iv in ivs))
+
+    @staticmethod
+    def minimum(xs: Sequence[Interval | float]) -> Interval:
+        ivs = [Interval.of(x) for x in xs]
+        return Interval(min(iv.lo for iv in ivs), min(iv.hi for iv in ivs))
 
     @staticmethod
     def power(x: Interval, p: Interval | float) -> Interval:

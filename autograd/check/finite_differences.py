@@ -16,9 +16,10 @@ the engine's first derivative.
 Finite differences are only an estimate, and they are wrong near a kink: an
 input whose stencil ``[x - eps, x + eps]`` moves the operand of a ``relu``,
 ``leaky_relu`` or ``abs`` node (an op whose table entry lists ``kinks``) to
-within ``eps`` of its kink is reported as "non-differentiable here", neither a
-pass nor a failure. Where ``f`` is not defined at ``x ± eps`` (``sqrt`` at 0)
-the row says so.
+within ``eps`` of its kink, or the operands of a ``max`` or ``min`` node (an op
+with ``ties``) to within ``eps`` of a tie for the one it picks, is reported as
+"non-differentiable here", neither a pass nor a failure. Where ``f`` is not
+defined at ``x ± eps`` (``sqrt`` at 0) the row says so.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from dataclasses import dataclass
 
 from ..autodiff import grad, topological_order
 from ..i18n import N_, _, display_width, ngettext, pad, use_language
-from ..ops import TABLE, DomainError
+from ..ops import FLOAT, TABLE, DomainError, Op
 from ..value import Value
 
 PASS = N_("pass")
@@ -163,6 +164,28 @@ def _num(x: float) -> str:
     return f"{x:.10g}"
 
 
+def kink_distance(op: Op, xs: Sequence[float]) -> float:
+    """How far the operands ``xs`` of ``op`` are from a point where it has no derivative:
+    its operand from one of its ``kinks``; for an op that picks an operand (``ties``:
+    max, min), the operand it picks from the nearest other one. inf for a smooth op.
+
+    >>> kink_distance(TABLE["relu"], [0.25]), kink_distance(TABLE["max"], [1.0, 3.0, 2.5])
+    (0.25, 0.5)
+    """
+    gaps = [abs(xs[0] - kink) for kink in op.kinks]
+    if op.ties:
+        k = FLOAT.selected(xs, op.forward(FLOAT, tuple(xs), ()))
+        gaps += [abs(xs[k] - x) for i, x in enumerate(xs) if i != k]
+    return min(gaps, default=math.inf)
+
+
+def _piece(op: Op, xs: Sequence[float]) -> tuple:
+    """Which smooth piece of ``op`` the operands ``xs`` lie on: the side of each kink,
+    and the operand it picks. Two points on different pieces have a kink between them."""
+    sides = tuple(xs[0] < kink for kink in op.kinks)
+    return sides + ((FLOAT.selected(xs, op.forward(FLOAT, tuple(xs), ())),) if op.ties else ())
+
+
 def _input_names(f: Callable, inputs: Sequence, names: Sequence[str] | None) -> list[str]:
     """Explicit names, else Value labels, else f's parameter names, else x0, x1, ..."""
     if names is not None:
@@ -219,7 +242,9 @@ class _Run:
         self.order = topological_order(out)
 
     def kinks(self) -> list[tuple[int, Value]]:
-        return [(k, n) for k, n in enumerate(self.order) if n.op and TABLE[n.op].kinks]
+        """The nodes (with their positions) of ops that have kinks or ties."""
+        return [(k, n) for k, n in enumerate(self.order)
+                if n.op and (TABLE[n.op].kinks or TABLE[n.op].ties)]
 
     def same_shape(self, other: _Run) -> bool:
         return len(self.order) == len(other.order) and all(
@@ -234,16 +259,32 @@ def _kink_between(base: _Run, up: _Run, down: _Run, eps: float) -> str | None:
     moves its operand, and the operand comes within eps of the kink or crosses it.
     """
     for k, node in base.kinks():
-        u0, u_up, u_down = (r.order[k].parents[0].data for r in (base, up, down))
-        if u_up == u0 == u_down:
-            continue  # this input does not move the operand
-        lo, hi = min(u0, u_up, u_down), max(u0, u_up, u_down)
-        for kink in TABLE[node.op].kinks:
-            if lo <= kink <= hi or min(abs(lo - kink), abs(hi - kink)) <= eps:
-                parent = node.parents[0]
-                operand = parent.label or f"its operand ({parent.op})"
-                return f"{node.op} at {kink:g}: {operand} = {u0:.3g}"
+        op = TABLE[node.op]
+        runs = [[p.data for p in r.order[k].parents] for r in (base, up, down)]
+        if runs[0] == runs[1] == runs[2]:
+            continue  # this input does not move the operands
+        crossed = len({_piece(op, xs) for xs in runs}) > 1
+        if crossed or min(kink_distance(op, xs) for xs in runs) <= eps:
+            return _kink_note(node, runs[0])
     return None
+
+
+def _kink_note(node: Value, xs: list[float]) -> str:
+    """``relu at 0: x = 1e-07``, or ``max at a tie: x = 2, t = 2`` (the picked operand
+    and the nearest other one)."""
+    op = TABLE[node.op]
+
+    def named(i: int) -> str:
+        parent = node.parents[i]
+        name = parent.label or f"its operand ({parent.op or 'a leaf'})"
+        return f"{name} = {xs[i]:.3g}"
+
+    if op.kinks:
+        kink = min(op.kinks, key=lambda c: abs(xs[0] - c))
+        return f"{node.op} at {kink:g}: {named(0)}"
+    k = FLOAT.selected(xs, op.forward(FLOAT, tuple(xs), ()))  # a tie needs two operands
+    nearest = min((i for i in range(len(xs)) if i != k), key=lambda i: abs(xs[i] - xs[k]))
+    return f"{node.op} at a tie: {named(k)}, {named(nearest)}"
 
 
 def _evaluate(f: Callable, point: Sequence[float], names: Sequence[str]) -> _Run | str:

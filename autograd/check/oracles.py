@@ -61,11 +61,32 @@ class SYMPY:
     sign = _sympy_function("sign")
 
     @staticmethod
-    def where(condition: Any, a: Any, b: Any) -> Any:
+    def maximum(xs: Sequence[Any]) -> Any:
         import sympy
 
-        # a rule's literal floats (relu's 0.0) become exact too
-        return sympy.Piecewise((exact(a), condition), (exact(b), True))
+        return sympy.Max(*xs)
+
+    @staticmethod
+    def minimum(xs: Sequence[Any]) -> Any:
+        import sympy
+
+        return sympy.Min(*xs)
+
+    @staticmethod
+    def where(condition: Any, a: Any, b: Any) -> Any:
+        """``a`` where the comparison ``condition`` holds, else ``b``: ``b + (a - b) * step``,
+        the step a Heaviside of the comparison's sides that holds its value where they
+        are equal. Not a Piecewise: SymPy tries to solve a Piecewise's conditions, and
+        fails on some (relu of a leaky_relu of sines raised KeyError inside solveset)."""
+        import sympy
+
+        a, b = exact(a), exact(b)  # a rule's literal floats (relu's 0.0) become exact too
+        if condition in (True, False):  # decided already: a comparison of numbers
+            return a if condition else b
+        lhs, rhs = condition.lhs, condition.rhs
+        gap, at_equal = {"<": (rhs - lhs, 0), "<=": (rhs - lhs, 1),
+                         ">": (lhs - rhs, 0), ">=": (lhs - rhs, 1)}[condition.rel_op]
+        return b + (a - b) * sympy.Heaviside(gap, at_equal)
 
     @staticmethod
     def heaviside(x: Any) -> Any:

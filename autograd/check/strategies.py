@@ -33,6 +33,7 @@ from ..value import Value, apply, as_value
 from ..value import dot as value_dot
 from ..value import sum as value_sum
 from .bounds import INTERVAL, UNBOUNDED, Interval
+from .finite_differences import kink_distance
 
 LEAF_RANGE = (-2.0, 2.0)
 """Every input of a generated expression lies in this range."""
@@ -294,6 +295,21 @@ def _dot(b: _Builder) -> None:
     b.add("dot", tuple(args))
 
 
+def _select(op: str) -> Recipe:
+    """max or min of two to four operands: distinct nodes (a node twice ties with itself,
+    which only hides the op), and perhaps a constant (``max([x, t1, 0.5])``)."""
+
+    def draw(b: _Builder) -> None:
+        n = b.draw(st.integers(2, 4))
+        args: list = list(dict.fromkeys(b.pick(lambda iv: iv.within(BOUND)) for _ in range(n)))
+        c = b.constant()
+        if c is not None:
+            args.append(c)
+        b.add(op, tuple(args))
+
+    return Recipe(1, draw)
+
+
 RECIPES: dict[str, Recipe] = {
     "div": Recipe(3, _div),  # domain: a divisor >= GUARD
     "pow": Recipe(3, _pow),  # domain: a base >= GUARD, or a constant base
@@ -303,6 +319,8 @@ RECIPES: dict[str, Recipe] = {
     "leaky_relu": _unary("leaky_relu", SLOPES),  # ctx: the slope
     "sum": Recipe(1, _sum),  # any number of operands, and a constant
     "dot": Recipe(1, _dot),  # pairs of operands
+    "max": _select("max"),  # any number of operands
+    "min": _select("min"),
 }
 """The ops that need their own recipe: a domain, a ctx or any number of operands.
 Every other op of the table is drawn by the generic recipe for its arity (``recipe``)."""
@@ -362,9 +380,11 @@ def _render(node: Node, operand: Callable[[int | float], tuple[str, int]]) -> tu
         return f"sum([{', '.join(texts + const)}])", _ATOM
     if op == "dot":
         return f"dot([{', '.join(texts[0::2])}], [{', '.join(texts[1::2])}])", _ATOM
-    # any other op is a call of its function name: operands, then its constants
+    # any other op is a call of its function name: operands, then its constants; an
+    # n-ary op takes its operands as one list (max([x, y, 0.5]))
     name = TABLE[op].function or op
-    return f"{name}({', '.join(texts + [_fmt(c) for c in node.ctx])})", _ATOM
+    inside = ", ".join(texts + [_fmt(c) for c in node.ctx])
+    return (f"{name}([{inside}])" if TABLE[op].arity == 0 else f"{name}({inside})"), _ATOM
 
 
 def _names(n: int) -> tuple[str, ...]:
@@ -438,10 +458,11 @@ class Expression:
         return sympy_form(self)
 
     def kink_distance(self) -> float:
-        """How close, at ``point``, the operand of a relu/leaky_relu/abs comes to its kink."""
+        """How close, at ``point``, a node comes to where its op has no derivative: the
+        operand of a relu/leaky_relu/abs to its kink, the operands of a max/min to a tie."""
         out, _ = self.graph()
-        return min((abs(n.parents[0].data - kink) for n in topological_order(out)
-                    if n.op for kink in TABLE[n.op].kinks), default=math.inf)
+        return min((kink_distance(TABLE[n.op], [p.data for p in n.parents])
+                    for n in topological_order(out) if n.parents), default=math.inf)
 
     def _texts(self, bound: dict[int, str]) -> list[tuple[str, int]]:
         texts: list[tuple[str, int]] = [(n, _ATOM) for n in self.names]
@@ -531,7 +552,8 @@ def expressions(
       in [-4, 4], where their derivatives do not saturate. So float64 and
       finite differences are well conditioned.
     - ``kink_margin``: reject cases where a relu/leaky_relu/abs operand is within
-      this distance of its kink.
+      this distance of its kink, or two operands of a max/min within it of a tie for
+      the one it picks.
 
     Shrinking goes towards one input, few nodes and the first ops of ``ops``.
     """
@@ -560,7 +582,11 @@ def expressions(
             affordable = [o for o in chosen if recipes[o].cost <= b.budget]
             if not affordable:
                 break
-            recipes[draw(st.sampled_from(affordable))].draw(b)
+            # an index into all the ops, so that a smaller budget (while shrinking) does not
+            # change which op the same draw names; one too costly now names a cheap one
+            i = draw(st.integers(0, len(chosen) - 1))
+            name = chosen[i] if chosen[i] in affordable else affordable[i % len(affordable)]
+            recipes[name].draw(b)
         b.join()
         return _finish(point, b.nodes)
 

@@ -15,6 +15,8 @@ matrix product's parameters, of ``Gs``, the batch-summed static gradients).
   the block; it checks the op's domain and overflow as the scalar engine does;
 - ``SegmentSumKernel`` and ``SegmentDotKernel``: ``sum`` and ``dot`` nodes as
   sums over runs of their flattened operands (``np.add.reduceat``);
+- ``SegmentSelectKernel``: ``max`` and ``min`` nodes, likewise
+  (``np.maximum.reduceat``), each adjoint going to the operand picked;
 - ``MatmulKernel``: ``dot`` nodes that read the same varying rows: ``W @ X``.
 """
 
@@ -36,6 +38,9 @@ from .trace import describe_node
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.intp]
+
+SELECT_UFUNCS = {"max": np.maximum, "min": np.minimum}
+"""The n-ary ops that pick one operand, with the NumPy function that picks it."""
 
 
 class NUMPY:
@@ -68,6 +73,22 @@ class NUMPY:
     def heaviside(x: Any) -> Any:
         """1.0 where x > 0, else 0.0 (relu's derivative), as a float array."""
         return np.where(x > 0, 1.0, 0.0)
+
+    @staticmethod
+    def maximum(xs: Sequence[Any]) -> Any:
+        """The largest of the blocks ``xs``, entry by entry; NaN where one is NaN."""
+        return np.maximum.reduce(np.broadcast_arrays(*xs))
+
+    @staticmethod
+    def minimum(xs: Sequence[Any]) -> Any:
+        return np.minimum.reduce(np.broadcast_arrays(*xs))
+
+    @staticmethod
+    def selected(xs: Sequence[Any], z: Any) -> Any:
+        """Entry by entry, the position of the first block equal to ``z`` (or NaN): the
+        operand a max or min picked, as ``FLOAT.selected``."""
+        return np.argmax([(x == z) | np.isnan(x) for x in np.broadcast_arrays(*xs, z)[:-1]],
+                         axis=0)
 
     @staticmethod
     def power(x: Any, p: Any) -> Any:
@@ -287,6 +308,42 @@ class SegmentSumKernel(Kernel):
             self.scatter.add(G, G[self.lo:self.hi][self.seg])
 
 
+class SegmentSelectKernel(Kernel):
+    """A group of ``max`` (or ``min``) nodes: each node picks from a run of the flattened
+    operand rows, and its adjoint goes to the first operand holding the result in that
+    sample (or the first NaN), as the op's local derivatives in the scalar engine."""
+
+    def __init__(self, name: str, lo: int, nodes: list[Value], flat: list[int],
+                 counts: list[int], need_rows: set[int]) -> None:
+        self.name, self.lo, self.hi, self.nodes = name, lo, lo + len(nodes), nodes
+        self.reduce = SELECT_UFUNCS[name].reduceat
+        self.flat = cheapest_index(flat, broadcast=False)
+        self.starts = np.r_[0, np.cumsum(counts)[:-1]].astype(np.intp)
+        self.seg = np.repeat(np.arange(len(nodes)), counts)  # each operand's node
+        self.position = np.arange(len(flat))[:, None]  # each operand's place in the runs
+        self.sel = np.asarray([i for i, r in enumerate(flat) if r in need_rows],
+                              dtype=np.intp)  # the operands whose rows want an adjoint
+        self.scatter = Scatter([flat[i] for i in self.sel]) if len(self.sel) else None
+
+    def forward(self, V: FloatArray, S: FloatArray, keep: bool) -> Any:
+        xs = V[self.flat]
+        z = V[self.lo:self.hi]
+        self.reduce(xs, self.starts, axis=0, out=z)  # NaN propagates, as FLOAT.maximum
+        if not keep or self.scatter is None:
+            return None
+        # each operand's place where it holds its node's result (or is NaN), else past
+        # the end; the smallest per run is the first operand holding it: the one picked
+        holds = (xs == z[self.seg]) | np.isnan(xs)
+        place = np.where(holds, self.position, len(self.position))
+        first = np.minimum.reduceat(place, self.starts, axis=0)
+        return (place == first[self.seg])[self.sel]
+
+    def backward(self, G: FloatArray, Gs: FloatArray, picked: Any) -> None:
+        if self.scatter is not None:  # the local derivative is 1 if picked, else 0
+            g = G[self.lo:self.hi][self.seg[self.sel]]
+            self.scatter.add(G, np.where(picked, g, 0.0))
+
+
 class SegmentDotKernel(Kernel):
     """A group of ``dot`` nodes as segment sums of pairwise products."""
 
@@ -430,6 +487,12 @@ def _segment_sum_kernel(k: KernelPlan, plan: Plan) -> SegmentSumKernel:
     return SegmentSumKernel(k.lo, k.nodes, flat, counts, plan.need_rows)
 
 
+def _segment_select_kernel(k: KernelPlan, plan: Plan) -> SegmentSelectKernel:
+    flat = [plan.row[p] for v in k.nodes for p in v.parents]
+    counts = [len(v.parents) for v in k.nodes]
+    return SegmentSelectKernel(k.op, k.lo, k.nodes, flat, counts, plan.need_rows)
+
+
 def _segment_dot_kernel(k: KernelPlan, plan: Plan) -> SegmentDotKernel:
     pairs: list[tuple[int, int]] = []
     counts: list[int] = []
@@ -448,10 +511,12 @@ def make_kernel(k: KernelPlan, plan: Plan) -> Kernel:
         return _segment_sum_kernel(k, plan)
     if k.op == "dot":
         return _segment_dot_kernel(k, plan)
+    if k.op in SELECT_UFUNCS:
+        return _segment_select_kernel(k, plan)
     op = ops.TABLE[k.op]
     if op.arity == 0:
-        raise TypeError(f"compile: cannot replay the n-ary op {op.name!r}: only sum and dot "
-                        "have batched kernels")
+        raise TypeError(f"compile: cannot replay the n-ary op {op.name!r}: only sum, dot, "
+                        "max and min have batched kernels")
     args, scatters = [], []
     for position in range(len(k.nodes[0].parents)):
         rows = [plan.row[v.parents[position]] for v in k.nodes]
