@@ -31,6 +31,7 @@ from .explain import (
     steps,
 )
 from .explain.quiz import quiz
+from .i18n import get_language, set_language, use_language
 from .ops import TABLE as OPS
 from .ops import DomainError
 from .value import (
@@ -75,6 +76,7 @@ __all__ = [
     "draw",
     "enable_grad",
     "exp",
+    "get_language",
     "grad",
     "gradcheck",
     "gradgradcheck",
@@ -88,6 +90,7 @@ __all__ = [
     "no_grad",
     "quiz",
     "relu",
+    "set_language",
     "sigmoid",
     "sin",
     "softplus",
@@ -95,6 +98,7 @@ __all__ = [
     "steps",
     "tanh",
     "topological_order",
+    "use_language",
     "walkthrough",
     "zero_grad",
 ]

@@ -390,3 +390,68 @@ def test_the_page_reads_answers_as_python_does(tmp_path):
             assert page.evaluate(read, "alert(1)").startswith("error: ")
         finally:
             browser.close()
+
+
+@pytest.mark.skipif(chromium() is None, reason="Chromium not found (apt-get install chromium)")
+@pytest.mark.skipif(find_dot() is None, reason="no graphviz-pure or dot found")
+def test_pages_in_simplified_chinese_show_chinese_buttons_and_steps(tmp_path):
+    """The zh-CN walkthrough and quiz pages: Chinese buttons, counter, memo cells, hints and
+    verdicts, written by the page's script from the templates Python embedded."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    o = micrograd_neuron()
+    expected = list(steps(o))
+    walk_file = walkthrough(o, tmp_path / "neuron.html", lang="zh-CN")
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    python = quiz(x * y + x, lang="zh-CN")
+    quiz_file = quiz_page(quiz(x * y + x, lang="zh-CN")).save(tmp_path / "quiz.html")
+
+    problems, requests = [], []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            watch(page, problems, requests)
+            page.goto(walk_file.as_uri())
+            assert page.text_content("#prev").strip() == "◀ 上一步"
+            assert page.text_content("#next").strip() == "下一步 ▶"
+            assert page.text_content("#counter") == f"第 1 步，共 {len(expected)} 步"
+            page.click("#next")
+            page.click("#next")
+            assert page.text_content("#counter") == f"第 3 步，共 {len(expected)} 步"
+            assert page.text_content("#line") == str(expected[2])  # math as in English
+            memo = expected[2].memo
+            rows = page.eval_on_selector_all("#memo tbody tr", "rs => rs.map(r => "
+                                             "r.cells[1].textContent)")
+            for k, s in enumerate(expected[3:], start=3):
+                if memo.state(s.node) == "pending":
+                    arrived, waited = memo.shares(s.node)
+                    assert rows[k] == f"?（已到 {arrived}/{waited} 份）"
+            assert page.text_content("#memo thead") == "节点（填写顺序）∂C/∂节点\n"
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "walkthrough-zh-CN.png"))
+
+            page.goto(quiz_file.as_uri())
+            assert page.text_content("#check") == "检查"
+            assert page.text_content("#score") == "4 题中答对 0 题"
+            assert page.text_content("#progress") == "第 1 题，共 4 题"
+            page.fill("#answer", "1")
+            page.press("#answer", "Enter")
+            assert page.text_content("#verdict") == "正确：∂C/∂C = 1"
+            page.fill("#answer", "1")
+            page.press("#answer", "Enter")
+            page.fill("#answer", "5")  # ∂C/∂x is 4
+            page.press("#answer", "Enter")
+            assert page.text_content("#verdict") == "还不对（提示 1/3）"
+            assert page.text_content("#hint") == python[2].check(5).hint
+            page.fill("#answer", "2**x")
+            page.press("#answer", "Enter")
+            assert page.text_content("#verdict") == "不是数字"
+            assert page.text_content("#hint") == (
+                "'2**x' 不是数字（本页只能读取数字、+ − × / 和括号；'*' 不在其中）。"
+                "请输入一个数字（例如 0.25）或算式（例如 0.5*2）。")
+            page.screenshot(path=str(ARTIFACTS / "quiz-zh-CN.png"))
+        finally:
+            browser.close()
+
+    assert requests and all(url.startswith("file:") for url in requests), requests
+    assert problems == []

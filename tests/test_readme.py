@@ -37,3 +37,19 @@ def test_every_package_is_installed():
     assert "nn.optim" in packages
     for name in packages:
         assert any(fnmatch.fnmatchcase(name, pattern) for pattern in include), name
+
+
+def test_the_message_catalogs_ship_with_the_package():
+    """A regular install carries autograd/locale (autograd.i18n reads the .po text there):
+    package-data's globs, as setuptools reads them, match every catalog file."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    patterns = config["tool"]["setuptools"]["package-data"]["autograd"]
+    package = ROOT / "autograd"
+    shipped = {path for pattern in patterns for path in package.glob(pattern)}
+    catalogs = {p for p in (package / "locale").rglob("*") if p.is_file()}
+    assert {p.relative_to(package).as_posix() for p in catalogs} >= {
+        "locale/memograd.pot", "locale/zh_CN/LC_MESSAGES/memograd.po",
+        "locale/zh_TW/LC_MESSAGES/memograd.po"}
+    assert catalogs <= shipped, sorted(str(p) for p in catalogs - shipped)

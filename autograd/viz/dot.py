@@ -96,6 +96,7 @@ def font_stack(lang: str | None = None, text: str = "") -> tuple[str, ...]:
         return (FONT,)  # English and no wide character: one font, as before
     return (FONT, *CJK_FONTS.get(lang, CJK_FONTS["zh-CN"]), "sans-serif")
 
+
 # A dotted name: a name, then dotted parts (``layers.0.neurons.3.w.1``); or, as in a
 # top-level Sequential, indices first and then a name (``0.neurons.3.w.1``, ``1.a.3``).
 # A number such as ``1.5`` or ``1.5e3`` has no name after its indices: no box.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import html
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ def drawing_class() -> type:
             if not args:  # graphviz-pure warns about glyph widths of σ, Σ; errors still raise
                 kwargs.setdefault("quiet", True)
             with ready_to_render(self, format):
-                return super().pipe(format, *args, **kwargs)
+                out = super().pipe(format, *args, **kwargs)
+            return with_fonts(out, self.node_attr.get("fontname", ""))
 
         def render(self, filename: Any = None, directory: Any = None, view: bool = False,
                    cleanup: bool = False, format: str | None = None, **kwargs: Any) -> str:
@@ -60,6 +62,22 @@ def drawing_class() -> type:
 
     Drawing.__module__ = __name__
     return Drawing
+
+
+def with_fonts(picture: Any, fonts: str) -> Any:
+    """An SVG laid out in one font (``ready_to_render`` gives graphviz-pure Helvetica)
+    naming the drawing's list of fonts again, so a viewer picks a CJK font from it;
+    anything else (a PNG, the list already there) as it is."""
+    if "," not in fonts:
+        return picture
+    # graphviz-pure writes Helvetica as "Helvetica,sans-Serif"; a real dot, the list itself
+    first = re.compile(r'font-family="' + re.escape(fonts.split(",")[0]) + r'(,sans-Serif)?"')
+    named = f'font-family="{fonts}"'
+    if isinstance(picture, str):
+        return first.sub(lambda m: named, picture)
+    if isinstance(picture, bytes) and b"<svg" in picture[:1000]:
+        return first.sub(lambda m: named, picture.decode("utf-8")).encode("utf-8")
+    return picture
 
 
 def fallback_text(reason: str, source: str) -> str:

@@ -48,7 +48,7 @@ from ..explain.mistakes import summary as mistake_summary
 from ..files import check_writable
 from ..i18n import N_, _, get_language, use_language
 from ..value import Value
-from .dot import CJK_FONTS, MAX_NODES, draw, font_stack, visible
+from .dot import MAX_NODES, draw, font_stack, visible
 from .notebook import InlinePage
 
 
@@ -154,15 +154,20 @@ def _json_escape(match: re.Match[str]) -> str:
 
 def css_fonts(generic: str, lang: str, text: str = "") -> str:
     """A CSS font-family list: the page's fonts for ``generic`` (``sans-serif`` or
-    ``monospace``), with CJK fonts before the generic family when the page is in
-    Chinese or its labels hold Chinese (``dot.font_stack`` decides, as for the SVG)."""
-    lead = ('system-ui, -apple-system, "Segoe UI", Roboto' if generic == "sans-serif"
-            else "ui-monospace, Menlo, Consolas")
-    cjk = font_stack(lang, text)[1:-1]  # without the drawing's Latin font and sans-serif
-    if cjk and generic == "monospace":
-        family = CJK_FONTS.get(lang, CJK_FONTS["zh-CN"])[0]
-        cjk = (family.replace("Sans", "Sans Mono"), *cjk)  # Noto's monospaced CJK first
-    return ", ".join([lead, *(f'"{f}"' for f in cjk), generic])
+    ``monospace``) with CJK fonts when the page is in Chinese or its labels hold
+    Chinese (``dot.font_stack`` decides, as for the SVG): before ``sans-serif``, and
+    after ``monospace``, whose Latin letters should stay in the monospaced font (a
+    browser looks further down the list for the characters a font lacks)."""
+    if generic == "sans-serif":
+        lead = ['system-ui', '-apple-system', '"Segoe UI"', 'Roboto']
+    else:
+        lead = ["ui-monospace", "Menlo", "Consolas"]
+    cjk = [f'"{f}"' for f in font_stack(lang, text)[1:-1]]  # no Helvetica, no sans-serif
+    if generic == "sans-serif":
+        return ", ".join([*lead, *cjk, generic])
+    if cjk:  # Noto's monospaced CJK first: its Chinese is as wide as two letters
+        cjk.insert(0, cjk[0].replace("Sans", "Sans Mono"))
+    return ", ".join([*lead, generic, *cjk])
 
 
 def page_attributes(texts: dict[str, str]) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import html
 import os
+import re
 import shutil
 import sys
 import sysconfig
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..files import check_writable, write_atomically
+from ..i18n import display_width
 from ..value import Value
 from .dot import draw
 
@@ -220,6 +222,34 @@ def replacement_note(replaced: dict[str, str], per_line: int = 8) -> list[str]:
     return lines
 
 
+_CELL = re.compile(r'<TD((?: [A-Z]+="[^"]*")*)>((?:<B>)?)([^<]*)((?:</B>)?)</TD>')
+
+
+def widen_cells(line: str) -> str:
+    """A DOT line whose table cells holding wide characters (Chinese) get a WIDTH.
+
+    graphviz-pure measures such a character as about 0.8 of its width and places the
+    text's start by that measure, so the text would run over the cell's right edge:
+    each cell gets room for 1.2 em per wide character (0.6 per other), at the line's
+    ``fontsize`` (11, the nodes' default, if it has none). WIDTH is a minimum.
+
+    >>> widen_cells('<TD>权重</TD><TD>data 2</TD>')
+    '<TD WIDTH="32">权重</TD><TD>data 2</TD>'
+    """
+    size = float(m.group(1)) if (m := re.search(r'fontsize="?([\d.]+)', line)) else 11.0
+
+    def widen(cell: re.Match[str]) -> str:
+        attrs, bold, text, unbold = cell.groups()
+        shown = html.unescape(text)
+        wide = sum(display_width(ch) == 2 for ch in shown)
+        if not wide or "WIDTH=" in attrs:
+            return cell.group()
+        ems = 1.2 * wide + 0.6 * (len(shown) - wide)
+        return f'<TD{attrs} WIDTH="{round(ems * size) + 6}">{bold}{text}{unbold}</TD>'
+
+    return _CELL.sub(widen, line)
+
+
 @contextlib.contextmanager
 def ready_to_render(drawing: graphviz.Digraph, format: str | None) -> Iterator[None]:
     """Inside the block, the ``graphviz`` package runs the program that renders
@@ -231,11 +261,22 @@ def ready_to_render(drawing: graphviz.Digraph, format: str | None) -> Iterator[N
     """
     from graphviz.backend import dot_command
 
+    from .dot import FONT
+
     fmt = (format or drawing.format or "pdf").split(":")[0]
     program = dot_for(fmt)
-    saved = drawing.body, dict(drawing.graph_attr), dot_command.DOT_BINARY
+    attrs = (drawing.graph_attr, drawing.node_attr, drawing.edge_attr)
+    saved = drawing.body, [dict(a) for a in attrs], dot_command.DOT_BINARY
     try:
         use_dot(program)
+        if is_pure(program):
+            # graphviz-pure measures text only in fonts it knows (a list of fonts falls
+            # back to Times, narrower than the sans-serif drawn): lay out in Helvetica.
+            # Drawing.pipe names the list again in the SVG it gives back.
+            for a in attrs:
+                if "fontname" in a:
+                    a["fontname"] = FONT
+            drawing.body = [widen_cells(line) for line in drawing.body]
         if fmt in RASTER_FORMATS:
             # at most 40 inches (3840 pixels) a side: a big graph's PNG stays openable
             drawing.graph_attr.setdefault("size", RASTER_SIZE)
@@ -246,7 +287,10 @@ def ready_to_render(drawing: graphviz.Digraph, format: str | None) -> Iterator[N
                     _say_replaced(drawing, replaced)
         yield
     finally:
-        drawing.body, drawing.graph_attr, dot_command.DOT_BINARY = saved
+        drawing.body, kept, dot_command.DOT_BINARY = saved
+        for a, before in zip(attrs, kept):
+            a.clear()
+            a.update(before)
 
 
 def _say_replaced(drawing: graphviz.Digraph, replaced: dict[str, str]) -> None:
