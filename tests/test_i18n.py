@@ -550,3 +550,35 @@ def test_quiz_page_in_simplified_chinese():
     assert texts["type_a_number"] == "{problem}。请输入一个数字（例如 0.25）或算式（例如 0.5*2）。"
     data = json.loads(re.search(r'id="quiz">(.*?)</script>', html_text, re.S).group(1))
     assert data["questions"][2]["hints"][2] == "把这些乘积相加：1 × 1 = 1 和 3 × 1 = 3。"
+
+
+# -- docs ---------------------------------------------------------------------------------
+
+
+def test_readme_starts_in_chinese_with_the_set_up_commands_and_the_first_example():
+    from test_readme import commands
+
+    readme = (ROOT / "README.md").read_text("utf-8")
+    title, rest = readme.split("\n", 1)
+    assert title == "# memograd" and rest.lstrip().startswith("## 安装与快速开始")
+    chinese = rest.split("## 安装与快速开始", 1)[1].split("\n## ", 1)[0]
+    assert re.findall(r"```bash\n(.+?)\n```", chinese) == commands()  # the same two
+    ten_lines = readme.split("## Ten lines", 1)[1].split("\n## ", 1)[0]
+    example = re.findall(r"```python\n(.+?)```", chinese, re.S)
+    assert example == re.findall(r"```python\n(.+?)```", ten_lines, re.S)
+    assert "(docs/glossary.md)" in chinese and "(docs/glossary.md)" in rest.split("\n## ", 2)[1]
+
+
+def test_the_glossary_maps_the_course_terms_in_both_scripts():
+    glossary = (ROOT / "docs" / "glossary.md").read_text("utf-8")
+    terms = [("前向传播", "前向傳播"), ("反向传播", "反向傳播"), ("链式法则", "連鎖律"),
+             ("偏导数", "偏導數"), ("动态规划", "動態規劃"), ("备忘录", "備忘錄"),
+             ("记忆化", "記憶化"), ("损失函数", "損失函數"), ("梯度下降", "梯度下降"),
+             ("节点", "節點"), ("局部导数", "局部導數")]
+    for mainland, taiwan in terms:
+        row = next(line for line in glossary.splitlines() if line.startswith(f"| {mainland} |"))
+        assert row.split(" | ")[1] == taiwan, row
+    # every word the glossary quotes from the output is one the catalogs print
+    cn, tw = translations("zh-CN"), translations("zh-TW")
+    for english in ("legend", "node", "leaf", "pass", "non-differentiable here", "nudge"):
+        assert cn.gettext(english) in glossary and tw.gettext(english) in glossary, english
