@@ -457,10 +457,10 @@ def test_a_png_says_which_characters_it_replaced():
     drawing = draw(weighted_sum(), lang="zh-CN")
     before = list(drawing.body)
     with pytest.warns(render.PngTextWarning, match=r"graphviz-pure draws ASCII only in a PNG: "
-                                                   r"replaced 图 -> \?, 例 -> \?") as caught:
+                      r"replaced 图 \(U\+56FE\) -> \?, 例 \(U\+4F8B\) -> \?") as caught:
         png = drawing.pipe(format="png")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "权 -> ?, 重 -> ?" in str(caught[0].message)  # the labels after the legend
+    assert "权 (U+6743) -> ?, 重 (U+91CD) -> ?" in str(caught[0].message)  # then the labels
     assert drawing.body == before  # the note went into the picture only
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # an ASCII graph: nothing replaced, nothing said
@@ -469,6 +469,8 @@ def test_a_png_says_which_characters_it_replaced():
     seen: dict[str, str] = {}
     assert render.ascii_text("权重 é σ", seen) == "?? e sigmoid"
     assert seen == {"权": "?", "重": "?", "é": "e"}
+    with pytest.warns(render.PngTextWarning, match=r"replaced U\+2028 -> \?"):
+        draw(Value(1.0, "a\u2028b")).pipe(format="png")  # a character that does not show
     note = render.replacement_note(seen)
     assert note[1] == "? stands for U+6743 U+91CD" and all(line.isascii() for line in note)
 

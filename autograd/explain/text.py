@@ -327,9 +327,9 @@ def step_lines(step: Step, ascii: bool = False, lang: str | None = None) -> list
 
     >>> from autograd import Value
     >>> x = Value(3.0, "x"); last = list(steps(x * x))[-1]
-    >>> print("\n".join(step_lines(last)))
+    >>> for line in step_lines(last): print(line)
     step 2 of 2: x  (leaf, value 3)
-      ∂C/∂x = ∂C/∂x × ∂C/∂C + ∂C/∂x × ∂C/∂C
+      ∂C/∂x = ∂(x * x)/∂x × ∂C/∂C + ∂(x * x)/∂x × ∂C/∂C
       ∂C/∂x = 3 × 1 + 3 × 1 = 6
       memo: 2 of 2 filled; every entry is final
     """

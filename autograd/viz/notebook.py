@@ -46,8 +46,12 @@ def drawing_class() -> type:
                    cleanup: bool = False, format: str | None = None, **kwargs: Any) -> str:
             kwargs.setdefault("quiet", True)
             with ready_to_render(self, format):
-                return super().render(filename, directory=directory, view=view,
-                                      cleanup=cleanup, format=format, **kwargs)
+                written = super().render(filename, directory=directory, view=view,
+                                         cleanup=cleanup, format=format, **kwargs)
+            if str(written).endswith(".svg"):  # name the drawing's fonts, as pipe() does
+                path = Path(written)
+                path.write_bytes(with_fonts(path.read_bytes(), self.node_attr.get("fontname", "")))
+            return written
 
         def __repr__(self) -> str:  # no memory address: rebuilt notebooks stay unchanged
             return f"<autograd.viz Drawing: {len(self.body)} DOT statements>"

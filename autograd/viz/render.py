@@ -293,9 +293,16 @@ def ready_to_render(drawing: graphviz.Digraph, format: str | None) -> Iterator[N
             a.update(before)
 
 
+def _named(ch: str) -> str:
+    """A character as a warning names it: itself and its code point (``权 (U+6743)``),
+    or the code point alone for one that does not show (a line separator)."""
+    code = f"U+{ord(ch):04X}"
+    return f"{ch} ({code})" if ch.isprintable() and not ch.isspace() else code
+
+
 def _say_replaced(drawing: graphviz.Digraph, replaced: dict[str, str]) -> None:
     """Warn which characters a PNG replaced, and write the same under the picture."""
-    pairs = ", ".join(f"{ch} -> {to}" for ch, to in replaced.items())
+    pairs = ", ".join(f"{_named(ch)} -> {to}" for ch, to in replaced.items())
     warnings.warn(f"graphviz-pure draws ASCII only in a PNG: replaced {pairs}; save as SVG, "
                   "or install Graphviz and a CJK font (apt-get install graphviz "
                   "fonts-noto-cjk) and set MEMOGRAD_DOT=dot, to see them",
