@@ -125,13 +125,13 @@ def set_language(lang: str | None) -> None:
 @contextmanager
 def use_language(lang: str | None) -> Iterator[str]:
     """Inside the block, speak ``lang`` (None: keep the language in force); yields it.
-    The functions that take ``lang=`` run their body in such a block."""
-    if lang is None:
-        yield get_language()
-        return
-    token = _current.set(normalize_language(lang))
+    The functions that take ``lang=`` run their body in such a block. The language is
+    resolved once, on entry: the many ``_()`` calls of a long table inside the block
+    then skip reading the environment."""
+    chosen = get_language(lang)
+    token = _current.set(chosen)
     try:
-        yield get_language()
+        yield chosen
     finally:
         _current.reset(token)
 
@@ -329,6 +329,8 @@ def display_width(text: str) -> int:
     >>> display_width("权重"), display_width("w1"), display_width("e\u0301")
     (4, 2, 1)
     """
+    if text.isascii():  # no wide, combining or zero-width character in ASCII
+        return len(text)
     width = 0
     for ch in text:
         if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):

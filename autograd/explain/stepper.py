@@ -160,7 +160,8 @@ def _name(node: Value, step_number: int, is_output: bool, gradient: float) -> st
     if isinstance(node, Constant):
         return plain_number(node.data)
     # an op's name is code (mul#3) in every language; the word leaf is translated
-    return f"{OP_WORDS.get(node.op, node.op or _('leaf'))}#{step_number}"
+    word = OP_WORDS.get(node.op, node.op) if node.op else _("leaf")
+    return f"{word}#{step_number}"
 
 
 class MemoTable:
