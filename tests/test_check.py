@@ -72,6 +72,30 @@ def test_kinks_are_reported_not_passed_or_failed(f, point, status):
         assert report.unchecked == report.rows and not report.passed
 
 
+@pytest.mark.parametrize("f, point, status", [
+    (lambda x, y: autograd.max([x, y]), (1.0, 1.0), (KINK, KINK)),  # a tie
+    (lambda x, y: autograd.min([x, y, 3.0]), (1.0, 1.0 + 5e-7), (KINK, KINK)),  # within eps
+    (lambda x, y: autograd.max([x, y]), (1.0, 1.001), (PASS, PASS)),
+    (lambda x, y: autograd.max([1e4 * x, y]), (1.0, 1e4 + 1e-3), (KINK, PASS)),  # x crosses
+    (lambda x, y: autograd.max([x, y, x * 0.0 + 5.0]), (1.0, 1.0), (PASS, PASS)),  # not the top
+    (lambda x, y: autograd.max([x * y, y * x]), (1.5, 2.0), (KINK, KINK)),  # always tied
+    (lambda x, y: autograd.max([x]) * y, (1.0, 1.0), (PASS, PASS)),  # one operand: smooth
+])
+def test_ties_of_max_and_min_are_kinks(f, point, status):
+    report = gradcheck(f, list(point))
+    assert tuple(r.status for r in report.rows) == status, str(report)
+    assert bool(report)
+
+
+def test_a_tie_is_named_with_the_two_operands():
+    x, y = gradcheck(lambda x, y: autograd.max([x, y, 0.5]), [2.0, 2.0]).rows
+    assert x.note == y.note == "max at a tie: x = 2, y = 2"
+    row = gradcheck(lambda x: autograd.min([x * x, 1.0]), [1.0]).rows[0]
+    assert row.status == KINK and row.note == "min at a tie: its operand (mul) = 1, a constant = 1"
+    assert autograd.check.finite_differences.kink_distance(ops.TABLE["min"],
+                                                          [3.0, -1.0, 0.5]) == 1.5
+
+
 def test_a_kink_inside_the_graph_only_concerns_inputs_that_move_it():
     report = gradcheck(lambda x, y: (x * y).relu() + x.exp(), [0.0, 2.0])
     x, y = report.rows

@@ -3,6 +3,8 @@ scalar engine."""
 
 import importlib.util
 import math
+import operator
+import re
 import subprocess
 import sys
 
@@ -159,12 +161,62 @@ def test_overflow_and_math_domain_errors_as_the_scalar_engine_raises_them():
     assert math.isnan((Value(math.inf) - Value(math.inf)).data)
 
 
-def test_an_n_ary_op_without_a_kernel_is_refused(monkeypatch):
+def test_an_n_ary_op_without_a_kernel_is_refused(monkeypatch):  # max and min have theirs
     prod = ops.Op("prod", "Π", 0, lambda m, xs, c: xs[0] * xs[1],
                   lambda m, xs, z, c: (xs[1], xs[0]))
     monkeypatch.setitem(ops.TABLE, "prod", prod)
     with pytest.raises(TypeError, match="n-ary op 'prod'"):
         ag.compile(lambda x, y: ag.value.apply(prod, (x, y)), [1.0, 2.0])
+
+
+def test_max_and_min_replay_with_ties_numbers_and_repeats():
+    """The adjoint goes to the first operand holding the extreme, sample by sample, as in
+    the scalar engine; the batch has ties (a = b, a = 0.25, a = w) in some samples."""
+    w, v = Value(0.5, "w"), Value(-1.0, "v")
+
+    def fn(x, y):
+        a, b = w * x, v * y
+        top = ag.max([a, b, 0.25, a * b, a])  # a twice, and a number
+        low = ag.min([a, y, w])  # a parameter among the operands
+        return top * 2.0 + low * top + ag.max([x]) + ag.min([b, a]).tanh()
+
+    batch = [[1.0, -0.5], [0.5, 0.0], [1.0, 3.0], [-2.0, 0.25], [0.5, -0.25], [3.0, -1.5],
+             [0.0, 0.0], [-1.0, -1.0]]
+    prog = assert_matches(fn, [w, v], batch)
+    names = [name for name, _ in prog.kernels]
+    assert {"max", "min"} <= set(names)
+
+
+def test_max_and_min_replay_nan_as_the_scalar_engine():
+    """inf - inf is NaN in both engines; max and min pass it on and send their adjoint
+    to the first NaN, so the other operands' gradients stay 0, not NaN."""
+    w = Value(2.0, "w")
+
+    def fn(x, y):
+        return ag.max([w * y, x - x, 1.0]) + ag.min([x - x, w * y, x - x]) + w * y
+
+    batch = [[math.inf, 1.0], [1.0, 1.0], [-math.inf, -2.0]]
+    prog = assert_matches(fn, [w], batch, example=[0.0, 0.0])
+    out, grads = prog.gradients(*np.asarray(batch).T)
+    assert np.isnan(out[[0, 2]]).all() and out[1] == 2.0 + 0.0 + 2.0
+    assert grads.tolist() == [1.0 + 1.0 + 1.0 - 2.0]  # w*y picked by max in sample 1 only
+
+
+def test_the_max_and_min_rules_run_on_numpy_blocks():
+    """The table's own rules for max and min run on NumPy blocks as on floats."""
+    rng = np.random.default_rng(5)
+    xs = tuple(rng.integers(-2, 3, (4, 6)).astype(float))  # small integers: many ties
+    xs = (xs[0], xs[1], np.where(xs[2] > 1, math.nan, xs[2]), 1.0)
+    for name in ("max", "min"):
+        op = ops.TABLE[name]
+        z = op.forward(NUMPY, xs, ())
+        local = op.local(NUMPY, xs, z, ())
+        for b in range(6):
+            column = tuple(float(np.broadcast_to(x, (6,))[b]) for x in xs)
+            want = op.forward(ops.FLOAT, column, ())
+            assert z[b] == want or (math.isnan(z[b]) and math.isnan(want))
+            assert tuple(float(d[b]) for d in np.broadcast_arrays(*local)) == op.local(
+                ops.FLOAT, column, want, ())
 
 
 def test_sqrt_at_zero_has_the_scalar_engines_infinite_slope():
@@ -417,6 +469,52 @@ def test_bad_inputs_are_reported():
         ag.compile(lambda x: x, ["a"])
 
 
+@pytest.mark.parametrize("bad", [
+    np.array([1.0 + 2.0j, 2.0]), np.array(["1", "2"]), np.array([1.0, Value(2.0)], dtype=object),
+    np.array(3.0 + 0.0j), np.array("2"), np.array([np.datetime64("2026-01-01")] * 2)])
+@pytest.mark.parametrize("position", [0, 1])
+def test_complex_string_and_object_arrays_are_refused(bad, position):
+    prog = ag.compile(lambda x, y: x * y, [1.0, 2.0])
+    inputs = [np.ones(2), np.ones(2)]
+    inputs[position] = bad
+    with pytest.raises(TypeError, match=rf"input {position} must hold real numbers, got an "
+                                        rf"array of dtype {re.escape(str(bad.dtype))}"):
+        prog(*inputs)
+    with pytest.raises(TypeError, match=f"input {position} must"):
+        prog.gradients(*inputs)
+    for plain in (1 + 2j, "2", None):
+        inputs[position] = plain
+        with pytest.raises(TypeError, match=f"input {position} must be a number"):
+            prog(*inputs)
+    assert prog(np.array([True, False]), np.array([2, 3])).tolist() == [2.0, 0.0]
+
+
+def test_a_nan_input_names_the_input_and_the_sample():
+    """Refused: one NaN sample would make the batch's summed gradients NaN, silently.
+    The scalar engine propagates NaN instead (it has no batch to spoil)."""
+    w = Value(2.0)
+    prog = ag.compile(lambda x, y: w * x + y, [1.0, 1.0])
+    message = r"input 1 \(node 'input1'\) is NaN in sample 2; .*refuses NaN inputs"
+    with pytest.raises(ValueError, match=message):
+        prog(np.ones(4), np.array([0.0, 1.0, math.nan, math.nan]))
+    with pytest.raises(ValueError, match=message):
+        prog.backward(np.ones(4), np.array([0.0, 1.0, math.nan, 2.0]))
+    assert w.grad == 0.0  # nothing was added
+    with pytest.raises(ValueError, match=r"input 0 \(node 'input0'\) is NaN in sample 0"):
+        prog(math.nan, 1.0)
+    with pytest.raises(ValueError, match=r"input 0 .* sample 1"):
+        prog(np.array([1.0, math.nan], dtype=np.float32), 0.0)
+    assert math.isnan((w * Value(math.nan)).data)  # the scalar engine propagates it
+    out, grads = prog.gradients(np.ones(3), np.array([0.0, math.nan, 1.0]), nan="propagate")
+    assert out[0] == 2.0 and math.isnan(out[1]) and grads.tolist() == [3.0]  # dw = x: no NaN
+    out = prog.backward(np.array([math.nan, 1.0]), np.zeros(2), nan="propagate")
+    assert math.isnan(out[0]) and math.isnan(w.grad)  # d(w*x)/dw = x = NaN in sample 0
+    assert math.isnan(prog(math.nan, 1.0, nan="propagate"))
+    with pytest.raises(ValueError, match="nan must be 'raise' or 'propagate', got 'ignore'"):
+        prog(1.0, 1.0, nan="ignore")
+    assert prog(np.array([math.inf]), np.array([1.0])).tolist() == [math.inf]  # inf is no NaN
+
+
 def test_domain_errors_name_the_op_the_node_and_the_sample():
     w = Value(1.0)
 
@@ -470,6 +568,86 @@ def test_branching_on_a_traced_value_raises_a_clear_error():
         ag.compile(lambda x: x * 2 if x else x, [1.0])
     assert ag.value.tracer.get() is None  # restored after the error
     assert branchy(Value(-3.0)).data == 3.0  # the scalar engine still branches
+
+
+USES = {  # a way to use a Value's number: (the use, what the error calls it)
+    ".data": (lambda v: v.data, "reading .data"),
+    "item()": (lambda v: v.item(), "item()"),
+    "float()": (lambda v: float(v), "float()"),
+    "int()": (lambda v: int(v), "int()"),
+    "bool()": (lambda v: bool(v), "a truth test"),
+    "math.exp": (lambda v: math.exp(v), "float() (or a math function"),
+    "math.isfinite": (lambda v: math.isfinite(v), "float() (or a math function"),
+    "round via float": (lambda v: round(float(v), 3), "float()"),
+    "x > 0": (lambda v: v > 0, "a comparison"),
+    "0 < x": (lambda v: operator.lt(0, v), "a comparison"),  # reflected: v.__gt__(0)
+    "a Constant < x": (lambda v: Constant(0.0) < v, "float()"),
+    "a Value <= x": (lambda v: Value(0.0) <= v, "a comparison"),
+    "builtin max": (lambda v: max(v, Value(0.0)), "a comparison"),
+    "detach()": (lambda v: v.detach(), "detach()"),
+}
+
+
+@pytest.mark.parametrize("use", sorted(USES))
+@pytest.mark.parametrize("on_the_input", [False, True])
+def test_using_the_number_of_a_traced_value_raises(use, on_the_input):
+    """Each would bake the example's number (or branch) into the replay of every sample."""
+    w = Value(2.0, "w")
+    read, what = USES[use]
+
+    def fn(x):
+        y = w * x
+        y.label = "y"
+        read(x if on_the_input else y)
+        return y.tanh()
+
+    node = "node 'input0'" if on_the_input else "node 'y'"
+    with pytest.raises(TracingError, match=re.escape(what) + f".*{node}.*depends on the data"
+                       r".*scalar engine.*compiled=False"):
+        ag.compile(fn, [1.0])
+    assert ag.value.tracer.get() is None  # restored after the error
+    read(w * Value(1.0))  # the scalar engine allows them all
+
+
+def test_the_engine_reads_traced_values_and_anyone_may_after_tracing():
+    w = Value(2.0, "w")
+    seen = {}
+
+    def fn(x):
+        y = w * x
+        seen["repr"] = repr(y)  # the engine's own reads: repr, dot's partners, errors
+        seen["y"] = y
+        c = w * 3.0  # computed from parameters only: the same for every sample
+        assert c.data == 6.0 and float(c) == 6.0 and c > 0
+        return ag.dot([y, c], [x, 1.0]) + ag.max([y, c])
+
+    prog = ag.compile(fn, [1.0])
+    assert seen["repr"].startswith("Value(data=2,")
+    y = seen["y"]
+    assert type(y).__name__ == "TracedValue" and isinstance(y, Value)
+    assert (y.data, float(y), int(y), bool(y), y > 1.0, y.item()) == (2.0, 2.0, 2, True, True, 2.0)
+    y.data = 5.0  # the setter writes the slot
+    assert y.data == 5.0 and y.detach().data == 5.0
+    assert prog.output.data == 2.0 * 1.0 + 6.0 + 6.0
+    assert prog(np.array([1.0, 4.0])).tolist() == [14.0, 8.0 * 4.0 + 6.0 + 8.0]
+
+
+def test_a_node_under_no_grad_computed_from_the_inputs_is_refused():
+    def fn(x):
+        with ag.no_grad():
+            shift = x * 2.0  # a leaf holding the example's number
+        return x - shift
+
+    with pytest.raises(TracingError, match=r"no_grad\(\).*node 'input0'"):
+        ag.compile(fn, [1.0])
+
+    def params_only(x):
+        w = Value(3.0)
+        with ag.no_grad():
+            scale = w * 2.0  # no input involved: fine
+        return x * scale
+
+    assert ag.compile(params_only, [1.0])(2.0) == 12.0
 
 
 def test_branching_on_parameters_or_constants_is_not_data_dependent():
@@ -581,6 +759,44 @@ def test_fit_compiled_refuses_a_model_that_branches_on_its_data():
     with pytest.warns(UserWarning, match="scalar engine"):  # the default falls back to it
         nn.fit(model, nn.mse, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
                progress=False)  # the scalar engine trains it
+
+
+def test_fit_compiled_refuses_a_loss_that_reads_data():
+    import nn
+
+    def shifted_mse(out, t):
+        o = out[0] if isinstance(out, list) else out
+        return nn.mse(o - o.data + 1.0, t)  # .data: the traced sample's number
+
+    model = nn.MLP(1, [1], activation="linear", seed=0)
+    data = ([[1.0], [-2.0], [0.5]], [1.0, 2.0, 0.0])
+    with pytest.raises(TracingError, match=r"reading \.data.*compiled=False"):
+        nn.fit(model, shifted_mse, nn.optim.SGD(model.parameters(), lr=0.1), data, epochs=1,
+               progress=False, compiled=True)
+    with pytest.warns(UserWarning, match="scalar engine"):  # the default falls back to it
+        history = nn.fit(model, shifted_mse, nn.optim.SGD(model.parameters(), lr=0.1), data,
+                         epochs=1, progress=False)
+    assert len(history.train_loss) == 1
+
+
+@pytest.mark.parametrize("far", [700.0, 1000.0, -1000.0])
+def test_softmax_and_cross_entropy_replay_far_from_the_traced_sample(far):
+    """The shift is a max node, so each sample is shifted by its own largest logit;
+    it used to be the traced sample's number, and exp overflowed past ~700."""
+    import nn
+
+    w = Value(1.0, "w")
+
+    def ce(x, t0, t1, t2):
+        logits = [w * x, 0.5 * w * x, w * x - 3.0]
+        return nn.cross_entropy(logits, [t0, t1, t2])
+
+    def soft(x):
+        return nn.functional.softmax([w * x, 0.5 * w * x, w * x - 3.0])[1]
+
+    batch = [[far, 1.0, 0.0, 0.0], [far + 5.0, 0.0, 1.0, 0.0], [0.3, 0.0, 0.0, 1.0]]
+    assert_matches(ce, [w], batch, example=[0.0, 1.0, 0.0, 0.0])
+    assert_matches(soft, [w], [[far], [-far], [0.25]], example=[0.0])
 
 
 def test_compiled_batch_step_checks_its_batches():

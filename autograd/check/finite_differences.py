@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from ..autodiff import grad, topological_order
 from ..i18n import N_, _, display_width, ngettext, pad, use_language
 from ..ops import FLOAT, TABLE, DomainError, Op
-from ..value import Value
+from ..value import Constant, Value
 
 PASS = N_("pass")
 FAIL = N_("FAIL")
@@ -276,8 +276,9 @@ def _kink_note(node: Value, xs: list[float]) -> str:
 
     def named(i: int) -> str:
         parent = node.parents[i]
-        name = parent.label or f"its operand ({parent.op or 'a leaf'})"
-        return f"{name} = {xs[i]:.3g}"
+        kind = (f"its operand ({parent.op})" if parent.op
+                else "a constant" if isinstance(parent, Constant) else "a leaf")
+        return f"{parent.label or kind} = {xs[i]:.3g}"
 
     if op.kinks:
         kink = min(op.kinks, key=lambda c: abs(xs[0] - c))

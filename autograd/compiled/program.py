@@ -18,6 +18,11 @@ from .kernels import cheapest_index, make_kernel
 from .plan import plan
 from .trace import as_number, describe_node, record
 
+REAL_KINDS = "biuf"
+"""The NumPy dtype kinds an input array may have: booleans, integers and floats."""
+NAN_CHOICES = ("raise", "propagate")
+"""What a call does with a NaN input: refuse it, naming it and its sample, or compute."""
+
 
 class Program:
     """A traced graph replayed batched: ``prog(*inputs)``, ``prog.backward(*inputs)``.
@@ -73,24 +78,51 @@ class Program:
         return vector
 
     # -- running ---------------------------------------------------------------------
+    @staticmethod
+    def _columns(inputs: tuple) -> bool:
+        """Whether the inputs are the usual: arrays of real numbers of shape (batch,),
+        all of one length."""
+        first = inputs[0] if inputs else None
+        size = len(first) if type(first) is np.ndarray and first.ndim == 1 else 0
+        return size > 0 and all(type(x) is np.ndarray and x.shape == (size,)
+                                and x.dtype.kind in REAL_KINDS for x in inputs)
+
     def _batch_size(self, inputs: tuple) -> tuple[int, bool]:
         """The batch size and whether any input is an array; a clear error for a bad
         input."""
         size, batched = 1, False
         for i, x in enumerate(inputs):
-            if isinstance(x, np.ndarray) and x.ndim == 1:
+            if not isinstance(x, np.ndarray):
+                as_number(x, f"input {i}")
+            elif x.dtype.kind not in REAL_KINDS:  # complex, strings, objects, dates, ...
+                raise TypeError(f"compile: input {i} must hold real numbers, got an array of "
+                                f"dtype {x.dtype} (convert it with np.asarray(x, dtype=float) "
+                                "if it holds numbers)")
+            elif x.ndim > 1:
+                raise ValueError(f"compile: input {i} must be a number or an array of shape "
+                                 f"(batch,), got shape {x.shape}")
+            elif x.ndim == 1:
                 if batched and len(x) != size:
                     raise ValueError(f"compile: input {i} has batch size {len(x)}, "
                                      f"the inputs before it {size}")
                 if not len(x):
                     raise ValueError("compile: the batch is empty")
                 size, batched = len(x), True
-            elif isinstance(x, np.ndarray) and x.ndim > 1:
-                raise ValueError(f"compile: input {i} must be a number or an array of shape "
-                                 f"(batch,), got shape {x.shape}")
-            elif not isinstance(x, np.ndarray) or x.dtype.kind not in "biuf":
-                as_number(x if not isinstance(x, np.ndarray) else x.item(), f"input {i}")
         return size, batched
+
+    def _refuse_nan(self, columns: np.ndarray, nan: str) -> None:
+        """With ``nan="raise"``, a ValueError naming the first input and sample that hold
+        NaN (see ``compile``); with ``nan="propagate"``, nothing."""
+        if nan not in NAN_CHOICES:
+            raise ValueError(f"compile: nan must be 'raise' or 'propagate', got {nan!r}")
+        found = np.isnan(columns) if nan == "raise" else None
+        if found is not None and found.any():
+            i, b = (int(k) for k in np.argwhere(found)[0])
+            raise ValueError(
+                f"compile: input {i} ({describe_node(self.inputs[i])}) is NaN in sample {b}; "
+                "a compiled program refuses NaN inputs, since one such sample makes the "
+                "batch's gradients NaN (the scalar engine propagates NaN instead; so does "
+                "the program when called with nan='propagate')")
 
     def _buffer(self, size: int) -> np.ndarray:
         """The (rows x size) value array, reused from call to call; constants set once."""
@@ -101,30 +133,24 @@ class Program:
             self._buffers[size] = V
         return V
 
-    def _run(self, inputs: tuple, keep: bool, params: np.ndarray | None = None
-             ) -> tuple[np.ndarray, np.ndarray, list, int, bool]:
+    def _run(self, inputs: tuple, keep: bool, params: np.ndarray | None = None,
+             nan: str = "raise") -> tuple[np.ndarray, np.ndarray, list, int, bool]:
         """Forward pass over a batch: the value array, the static vector, each kernel's
         saved local derivatives (if ``keep``), the batch size and whether it is one.
         The parameters' values come from ``params`` when given, else from their ``.data``."""
         if len(inputs) != len(self.inputs):
             raise TypeError(f"compile: the program takes {len(self.inputs)} inputs, "
                             f"got {len(inputs)}")
-        first = inputs[0] if inputs else None
-        filled = False
-        if (type(first) is np.ndarray and first.ndim == 1 and len(first)
-                and first.dtype.kind in "biuf"):
-            size, batched = len(first), True  # the usual case: one array per input
+        if self._columns(inputs):  # the usual case: one array per input
+            size, batched = len(inputs[0]), True
             V = self._buffer(size)
-            try:
-                V[:self._n_in] = inputs
-                filled = True
-            except (TypeError, ValueError):  # mixed sizes or types: check them one by one
-                pass
-        if not filled:
+            V[:self._n_in] = inputs
+        else:  # numbers mixed in, or a mistake: check them one by one
             size, batched = self._batch_size(inputs)
             V = self._buffer(size)
             for i, x in enumerate(inputs):
                 V[i] = x.data if isinstance(x, Value) else x
+        self._refuse_nan(V[:self._n_in], nan)
         S = np.empty(self._n_par + len(self._const_values))
         S[:self._n_par] = (self.parameter_vector() if params is None
                            else self._checked_parameters(params))
@@ -153,19 +179,23 @@ class Program:
                 raise ValueError(f"compile: {describe_node(v)} is not in the recorded graph")
         return np.array(rows).reshape(len(rows), V.shape[1])
 
-    def __call__(self, *inputs: float | np.ndarray, params: np.ndarray | None = None
-                 ) -> float | np.ndarray:
+    def __call__(self, *inputs: float | np.ndarray, params: np.ndarray | None = None,
+                 nan: str = "raise") -> float | np.ndarray:
         """The output for each sample: an array of shape (batch,), or a float when
         every input is a number. ``params``: parameter values to use instead of
-        the parameters' ``.data`` (ordered as ``parameters``)."""
-        V, _, _, _, batched = self._run(inputs, keep=False, params=params)
+        the parameters' ``.data`` (ordered as ``parameters``). ``nan``: "raise" (a
+        NaN input is a ValueError naming it and its sample) or "propagate" (it gives
+        NaN, as on the scalar engine: for a caller that finds the sample itself)."""
+        V, _, _, _, batched = self._run(inputs, keep=False, params=params, nan=nan)
         out = V[self._out_row]
         return out.copy() if batched else float(out[0])
 
     def gradients(self, *inputs: float | np.ndarray, reduction: str = "sum",
-                  params: np.ndarray | None = None) -> tuple[float | np.ndarray, np.ndarray]:
+                  params: np.ndarray | None = None, nan: str = "raise"
+                  ) -> tuple[float | np.ndarray, np.ndarray]:
         """The outputs and d(output)/d(parameter) reduced over the batch (an array in
-        the order of ``parameters``), leaving every ``.grad`` untouched.
+        the order of ``parameters``), leaving every ``.grad`` untouched. ``nan`` as
+        for a call.
 
         With ``params`` (a vector ordered as ``parameters``) the program is a pure
         function of its inputs and that vector, so a training loop can keep the
@@ -179,7 +209,7 @@ class Program:
         """
         if reduction not in ("sum", "mean"):
             raise ValueError(f"compile: reduction must be 'sum' or 'mean', got {reduction!r}")
-        V, S, saved, size, batched = self._run(inputs, keep=True, params=params)
+        V, S, saved, size, batched = self._run(inputs, keep=True, params=params, nan=nan)
         G = np.zeros_like(V)
         Gs = np.zeros_like(S)
         G[self._out_row] = 1.0
@@ -194,11 +224,12 @@ class Program:
         out = V[self._out_row]
         return (out.copy() if batched else float(out[0])), grads
 
-    def backward(self, *inputs: float | np.ndarray, reduction: str = "sum"
-                 ) -> float | np.ndarray:
+    def backward(self, *inputs: float | np.ndarray, reduction: str = "sum",
+                 nan: str = "raise") -> float | np.ndarray:
         """Evaluate, then *add* the batch's summed (or averaged) gradients into each
-        parameter's ``.grad``, as ``loss.backward()`` does; returns the outputs."""
-        out, grads = self.gradients(*inputs, reduction=reduction)
+        parameter's ``.grad``, as ``loss.backward()`` does; returns the outputs.
+        ``nan`` as for a call."""
+        out, grads = self.gradients(*inputs, reduction=reduction, nan=nan)
         for p, g in zip(self.parameters, grads.tolist()):
             p.grad += g
         return out
@@ -209,8 +240,18 @@ def compile(fn: Callable[..., Value], example_inputs: Sequence[float | Value]) -
 
     ``fn`` takes the inputs as separate Values and returns one Value (a sample's
     loss, say). Every other non-constant leaf it reaches is a parameter, read from
-    its ``.data`` at each call. Raises TracingError if ``fn`` branches on a value
-    computed from its inputs.
+    its ``.data`` at each call. Raises TracingError if ``fn`` uses the number of a
+    value computed from its inputs (reads ``.data``, calls ``float()``, ``int()``,
+    ``bool()`` or ``math.exp`` on it, compares it): the program would replay the
+    example's number or branch for every sample. Such a function runs on the scalar
+    engine (call it on Values; ``nn.fit(..., compiled=False)``).
+
+    The program's inputs are numbers or arrays of real numbers of shape (batch,);
+    complex, string and object arrays are a TypeError. A NaN input is a ValueError
+    naming the input and the sample: one NaN sample would make the batch's summed
+    gradients NaN, silently. (The scalar engine propagates NaN instead, as torch;
+    so does a call with ``nan="propagate"``, for a caller that finds the sample
+    itself, as ``nn.fit`` does.)
 
     >>> import numpy as np
     >>> w = Value(2.0, "w")
