@@ -320,7 +320,8 @@ def sum(values: Iterable[Value | float]) -> Value:
 
 def max(values: Iterable[Value | float]) -> Value:
     """One node holding the largest of ``values`` (numbers allowed); its local derivative
-    is 1 for the first operand that holds it and 0 for the others, as ``torch.max``.
+    is 1 for the first operand that holds it and 0 for the others, as ``torch.max`` with
+    an index. A NaN operand makes it NaN, and the derivative goes to the first NaN.
 
     >>> max([Value(2.0), 3.0, Value(-1.0)]).data
     3.0
@@ -411,7 +412,7 @@ class VALUE_MATH:
         return FLOAT.sign(x.data)
 
     @staticmethod
-    def selected(xs: Sequence[Value], z: Value) -> int:
+    def selected(xs: Sequence[Value], z: Value) -> int:  # the pick: constant, as heaviside
         return FLOAT.selected(FLOAT.data(xs), z.data)
 
     @staticmethod

@@ -63,11 +63,12 @@ class Tracer:
 
     def record(self, out: Value, operands: Sequence[Value]) -> None:
         """Called by ``apply`` with each new node: mark it if an operand is traced."""
-        if not any(p in self.traced for p in operands):
+        traced = [p for p in operands if p in self.traced]
+        if not traced:
             return  # parameters and constants only: the same for every sample
         if not out.parents:
-            refuse(out, "an operation under no_grad() on it (its result is a leaf that "
-                        "would hold the example's number)", operands[0])
+            refuse(out, "an operation under no_grad() (its result, a leaf, would hold the "
+                        "example's number)", traced[0])
         self.mark(out)
 
 
