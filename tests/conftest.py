@@ -2,6 +2,15 @@
 
 import os
 
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(monkeypatch):
+    """Goldens are English: a machine whose locale is Chinese must not change them.
+    Tests of language selection set or delete MEMOGRAD_LANG themselves."""
+    monkeypatch.setenv("MEMOGRAD_LANG", "en")
+
 try:  # hypothesis profiles; the README's "Checking gradients" section documents them
     from hypothesis import HealthCheck, settings
 except ImportError:  # the tests that need hypothesis say so themselves
