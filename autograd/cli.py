@@ -3,19 +3,27 @@
     memograd trace "tanh(w1*x1 + w2*x2 + b)" --at x1=2 x2=0 w1=-3 w2=1 b=6.88
     memograd trace "x*x" --at x=3 --mistake set
     memograd quiz "x*y + x" --at x=2 y=3
+    memograd --lang zh-CN trace "权重*输入 + 偏置" --at 权重=2 输入=3 偏置=1
 
 Every error a user can cause (a malformed expression, a missing value, a
 domain error, a number or a result too large for a float, a usage error) ends
 with one line on stderr and exit code 2, never a traceback.
+
+What it prints is in the language of ``--lang`` (before or after the command), else
+of ``MEMOGRAD_LANG``, else of the locale, else English (``autograd.i18n`` decides):
+the CLI's own words go through ``_()``; the messages of exceptions raised by the
+library stay English, after a translated ``error:`` prefix. ``--help`` is English.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import math
 import sys
 import unicodedata
+import warnings
 from collections.abc import Sequence
 from typing import NoReturn, Protocol, TextIO
 
@@ -36,8 +44,10 @@ from .explain.quiz import DEEPEST_HINT, quiz
 from .explain.work import MAX_COMPARE_EDGES, MAX_COMPARE_WALK
 from .expr import ExpressionError, evaluate, variables
 from .files import check_writable
+from .i18n import LANGUAGES, N_, _, get_language, ngettext, normalize_language, use_language
 from .value import Value
 from .viz import MAX_NODES, RendererNotFound, save, walkthrough
+from .viz.render import PngTextWarning
 
 EXAMPLE = "tanh(w1*x1 + w2*x2 + b)"
 EXAMPLE_AT = ["x1=2", "x2=0", "w1=-3", "w2=1", "b=6.8813735870195432"]
@@ -60,16 +70,17 @@ def parse_assignments(pairs: Sequence[str]) -> dict[str, float]:
         # Python reads the expression's names in NFKC form ("ﬁ" is "fi"): so do we
         name = unicodedata.normalize("NFKC", name.strip())
         if not sep or not name.isidentifier():
-            raise UsageError(f"--at expects name=number, got {pair!r}")
+            raise UsageError(_("--at expects name=number, got {pair}").format(pair=repr(pair)))
         if name in values:
-            raise UsageError(f"--at gives {name} twice")
+            raise UsageError(_("--at gives {name} twice").format(name=name))
         try:
             number = float(text)
         except ValueError:
-            raise UsageError(f"--at {name}: {text!r} is not a number") from None
+            raise UsageError(_("--at {name}: {text} is not a number").format(
+                name=name, text=repr(text))) from None
         if not math.isfinite(number):
-            raise UsageError(f"--at {name}: {text!r} is not a finite number "
-                             "(floats end at about 1.8e308)")
+            raise UsageError(_("--at {name}: {text} is not a finite number (floats end at "
+                               "about 1.8e308)").format(name=name, text=repr(text)))
         values[name] = number
     return values
 
@@ -80,13 +91,16 @@ def build(expression: str, at: Sequence[str]) -> Value:
     names = variables(expression)
     missing = [n for n in names if n not in values]
     if missing:
-        more = " and the others" if len(missing) > SHOWN else ""
-        raise UsageError(f"no value given for {listed(missing)} (add "
-                         + " ".join(f"{n}=..." for n in missing[:SHOWN]) + f"{more} to --at)")
+        to_add = " ".join(f"{n}=..." for n in missing[:SHOWN])
+        if len(missing) > SHOWN:
+            to_add = _("{assignments} and the others").format(assignments=to_add)
+        raise UsageError(_("no value given for {names} (add {assignments} to --at)").format(
+            names=listed(missing), assignments=to_add))
     used = set(names)
     unused = [n for n in values if n not in used]
     if unused:
-        raise UsageError(f"--at gives {listed(unused)}, which the expression does not use")
+        raise UsageError(_("--at gives {names}, which the expression does not use").format(
+            names=listed(unused)))
     return evaluate(expression, {n: values[n] for n in names})
 
 
@@ -98,7 +112,17 @@ def listed(names: Sequence[str]) -> str:
     """``a, b, c``, or the first SHOWN names and how many more."""
     if len(names) <= SHOWN:
         return ", ".join(names)
-    return ", ".join(names[:SHOWN]) + f" and {len(names) - SHOWN:,} more"
+    return _("{names} and {count} more").format(names=", ".join(names[:SHOWN]),
+                                                count=f"{len(names) - SHOWN:,}")
+
+
+def heading(expression: str, at: Sequence[str]) -> str:
+    """The line naming what is computed: ``x*y + x  at  x=2, y=3``."""
+    if not at:
+        return _("{expression}  at  (no variables)").format(expression=expression)
+    # Translators: the values given with --at, as typed, separated as in a list
+    return _("{expression}  at  {values}").format(expression=expression,
+                                                  values=_(", ").join(at))
 
 
 def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
@@ -108,51 +132,63 @@ def write_pictures(root: Value, pictures: Sequence[tuple[str, str]], title: str,
     the ``mistaken`` pass (a kind of ``autograd.mistake``) beside the memo.
 
     Every path is checked first, so a bad later path leaves the earlier files alone.
+    A PNG that had to replace characters (graphviz-pure draws ASCII only) says so in
+    one line on stderr, not as Python's two-line warning.
     """
     limit = MAX_NODES if max_nodes is None else max_nodes
-    for path, _ in pictures:
+    for path, _kind in pictures:
         check_writable(path)
     for path, kind in pictures:
-        if kind == "html":
-            walkthrough(root, path, title=title, max_nodes=limit, mistake=mistaken)
-        else:
-            save(root, path, kind, grads=memo_table(root), show_local=True, max_nodes=limit)
-        print(f"wrote {path}")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", PngTextWarning)
+            if kind == "html":
+                walkthrough(root, path, title=title, max_nodes=limit, mistake=mistaken)
+            else:
+                save(root, path, kind, grads=memo_table(root), show_local=True,
+                     max_nodes=limit)
+        print(_("wrote {path}").format(path=path))
+        for w in caught:
+            if issubclass(w.category, PngTextWarning):  # its text is the library's: English
+                print(_("{command}: note: {message}").format(
+                    command="memograd trace", message=printable(str(w.message))),
+                      file=sys.stderr)
+            else:  # any other warning as Python would have shown it
+                warnings.showwarning(w.message, w.category, w.filename, w.lineno)
 
 
 def cmd_trace(args: argparse.Namespace) -> int:
     expression = args.expression if args.expression is not None else EXAMPLE
     at = args.at if args.at is not None else (EXAMPLE_AT if args.expression is None else [])
     root = build(expression, at)
-    shown = ", ".join(at) if at else "(no variables)"
+    title = heading(expression, at)
     pictures = [(path, kind) for path, kind in
                 ((args.svg, "svg"), (args.png, "png"), (args.html, "html"))
                 if path is not None]  # --svg "" is an error, not "no picture"
     if args.mistake is not None and args.step:
-        raise UsageError("--mistake prints a table: it does not go with --step")
+        raise UsageError(_("--mistake prints a table: it does not go with --step"))
     if pictures:  # before the (possibly interactive) output, so a bad path fails fast
-        write_pictures(root, pictures, title=f"{expression}  at  {shown}",
-                       max_nodes=args.max_nodes, mistaken=args.mistake)
+        write_pictures(root, pictures, title=title, max_nodes=args.max_nodes,
+                       mistaken=args.mistake)
     ascii = not can_print(sys.stdout)  # ∂, × and − where the terminal shows them
     if args.step:
-        header = [f"{expression}  at  {shown}", output_summary(root, ascii), ""]
-        step_through(root, header, pause=not args.no_pause)
+        step_through(root, [title, output_summary(root, ascii), ""], pause=not args.no_pause)
         return 0
     if args.no_pause:
-        raise UsageError("--no-pause goes with --step")
-    print(f"{expression}  at  {shown}")
-    print(output_summary(root, ascii) + "\n")
+        raise UsageError(_("--no-pause goes with --step"))
+    write = terminal_writer(sys.stdout)
+    write(title)
+    write(output_summary(root, ascii) + "\n")
     if args.mistake is not None:  # the mistaken memo beside the right one, instead of the table
         wrong = mistake(root, args.mistake)
-        print(wrong.table(ascii), end="")
+        write(wrong.table(ascii), end="")
         if args.mistake == "order" and not wrong.differs:
-            print(ORDER_IN_EXPRESSIONS)
+            write(_(ORDER_IN_EXPRESSIONS))
     else:
-        print(trace_table(root, ascii), end="")
+        write(trace_table(root, ascii), end="")
     return 0
 
 
-ORDER_IN_EXPRESSIONS = (
+ORDER_IN_EXPRESSIONS = N_(
     "In an expression only the variables are shared: each subexpression written is a node "
     "of its own with one user, so \"order\" cannot go wrong here. It does when a computed "
     "node feeds several others, as a hidden neuron feeds the next layer: see "
@@ -164,20 +200,22 @@ whose only shared nodes are the variables, and a variable has nothing to hand on
 def cmd_quiz(args: argparse.Namespace) -> int:
     tolerance = args.tolerance
     if not (math.isfinite(tolerance) and tolerance >= 0):
-        raise UsageError(f"--tolerance must be a number >= 0, got {tolerance!r}")
+        raise UsageError(_("--tolerance must be a number >= 0, got {tolerance}").format(
+            tolerance=repr(tolerance)))
     at = args.at or []
     root = build(args.expression, at)
     ascii = not can_print(sys.stdout)
     questions = quiz(root, tolerance=tolerance, ascii=ascii)
-    write = terminal_writer(sys.stdout, ascii)
+    write = terminal_writer(sys.stdout)
     minus = "-" if ascii else "−"
-    shown = ", ".join(at) if at else "(no variables)"
-    write(f"{args.expression.strip()}  at  {shown}")  # main() put a space before "-x"
-    write(f"output = {format_number(root.data, minus)}, called C. Fill in the memo: "
-          f"{len(questions)} {'entry' if len(questions) == 1 else 'entries'}, in the order "
-          "backprop fills them.")
-    write(f"Answer each with a number or arithmetic such as 0.5*2; after {DEEPEST_HINT} "
-          "wrong tries the answer is shown.\n")
+    write(heading(args.expression.strip(), at))  # main() put a space before "-x"
+    write(ngettext("output = {value}, called C. Fill in the memo: {count} entry, in the "
+                   "order backprop fills them.",
+                   "output = {value}, called C. Fill in the memo: {count} entries, in the "
+                   "order backprop fills them.", len(questions)).format(
+        value=format_number(root.data, minus), count=len(questions)))
+    write(_("Answer each with a number or arithmetic such as 0.5*2; after {count} wrong tries "
+            "the answer is shown.").format(count=DEEPEST_HINT) + "\n")
     stdin = sys.stdin if sys.stdin is not None else io.StringIO()  # closed: no answers
     return 0 if ask_all(questions, stdin, write) else 1
 
@@ -188,15 +226,14 @@ class Writer(Protocol):
     def __call__(self, text: str, end: str = "\n") -> None: ...
 
 
-def terminal_writer(stream: TextIO, ascii: bool) -> Writer:
+def terminal_writer(stream: TextIO) -> Writer:
     """``write(text, end)``: print ``text`` to ``stream`` at once (a prompt must show
     before the answer is read); a character the stream's encoding cannot show is
-    escaped (``\\u03be`` for ξ), not a crash."""
+    escaped (``\\u03be`` for ξ, ``\\u8282`` for 节 in an ASCII terminal), not a crash."""
     encoding = getattr(stream, "encoding", None) or "utf-8"
 
     def write(text: str, end: str = "\n") -> None:
-        if ascii:
-            text = text.encode(encoding, "backslashreplace").decode(encoding)
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
         print(text, end=end, file=stream, flush=True)
 
     return write
@@ -217,7 +254,7 @@ def ask_all(questions: Quiz, stdin: TextIO, write: Writer) -> bool:
     echo = not stdin.isatty()
     total = len(questions)
     for question in questions:
-        where = f"[{question.index + 1} of {total}]"
+        where = _("[{number} of {count}]").format(number=question.index + 1, count=total)
         while True:
             write(f"{where} {question.prompt} ", end="")
             try:
@@ -225,38 +262,55 @@ def ask_all(questions: Quiz, stdin: TextIO, write: Writer) -> bool:
             except KeyboardInterrupt:
                 line = ""
             if not line:  # end of input: stop here, with the score so far
-                write(f"\nstopped at question {question.index + 1} of {total} (end of "
-                      f"input): {questions.score} of {total} right.")
+                write("\n" + _("stopped at question {number} of {count} (end of input): "
+                               "{score} of {count} right.").format(
+                    number=question.index + 1, count=total, score=questions.score))
                 return False
             if echo:
                 write(printable(line.strip()))
             feedback = question.check(line)
             if feedback.correct:
-                write(f"  right: {chain_rule_line(question.step, question.ascii)}")
+                write("  " + _("right: {line}").format(
+                    line=chain_rule_line(question.step, question.ascii)))
                 break
             if feedback.level == 0:  # not a number: explained, not counted as a try
                 write(f"  {feedback.hint}")
                 continue
-            write(f"  not yet (hint {feedback.level} of {DEEPEST_HINT}): {feedback.hint}")
+            write("  " + _("not yet (hint {level} of {deepest}): {hint}").format(
+                level=feedback.level, deepest=DEEPEST_HINT, hint=feedback.hint))
             if question.wrong >= DEEPEST_HINT:
-                write(f"  the answer: {chain_rule_line(question.step, question.ascii)}")
+                write("  " + _("the answer: {line}").format(
+                    line=chain_rule_line(question.step, question.ascii)))
                 break
-    write(f"Done: {questions.score} of {total} right.")
+    write(_("Done: {score} of {count} right.").format(score=questions.score, count=total))
     return questions.done
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    print(comparison_report(args.depth, args.width, args.run_limit), end="")
+    terminal_writer(sys.stdout)(comparison_report(args.depth, args.width, args.run_limit),
+                                end="")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from nn.demo import main as demo  # imported here: the engine never imports nn at import time
+    """``memograd demo``: ``nn.demo.run``, then what it did, in the CLI's language."""
+    from nn.demo import run  # imported here: the engine never imports nn at import time
 
+    if args.epochs < 1:
+        raise UsageError(_("--epochs must be at least 1, got {epochs}").format(
+            epochs=args.epochs))
     try:
-        return demo(args)
+        result = run(args.out, args.epochs, args.seed, progress=not args.no_progress)
     except (ImportError, OSError) as e:
         raise UsageError(str(e)) from None
+    print(_("trained MLP(2, [16, 16, 1]) ({parameters} parameters) on 100 two-moons points "
+            "for {epochs} epochs").format(parameters=result.model.num_parameters(),
+                                          epochs=result.history.epochs))
+    print(_("final training loss {loss}, training accuracy {accuracy}").format(
+        loss=f"{result.history.train_loss[-1]:.6f}", accuracy=f"{result.evaluation.accuracy:.0%}"))
+    print(_("wrote {path} (reload with nn.load)").format(path=result.model_path))
+    print(_("wrote {path}").format(path=result.plot_path))
+    return 0
 
 
 MAX_SECOND_VARIABLES = 100
@@ -270,12 +324,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     at = args.at or []
     build(args.expression, at)  # as for trace: names, numbers, the domain at the point
     if args.second and len(at) > MAX_SECOND_VARIABLES:
-        raise UsageError(f"--second checks every pair of variables: at most "
-                         f"{MAX_SECOND_VARIABLES}, and the expression has {len(at):,}")
+        raise UsageError(_("--second checks every pair of variables: at most {limit}, and the "
+                           "expression has {count}").format(limit=MAX_SECOND_VARIABLES,
+                                                            count=f"{len(at):,}"))
     reports = check_expression(args.expression, parse_assignments(at), eps=args.eps,
                                atol=args.atol, rtol=args.rtol, second=args.second)
-    print(f"{args.expression}  at  {', '.join(at)}\n")
-    print("\n\n".join(str(r) for r in reports))
+    write = terminal_writer(sys.stdout)
+    write(heading(args.expression, at) + "\n")
+    write("\n\n".join(r.text() for r in reports))  # in the language in force
     return 0 if all(reports) else 1
 
 
@@ -284,13 +340,36 @@ class Parser(argparse.ArgumentParser):
     pointing to ``--help`` instead of printing the usage."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {printable(message)} (see {self.prog} --help)\n")
+        # argparse's own message stays English, like a library's exception
+        self.exit(2, _("{command}: error: {message} (see {command} --help)").format(
+            command=self.prog, message=printable(message)) + "\n")
+
+
+def language(text: str) -> str:
+    """``--lang``'s value as one of LANGUAGES (``zh_cn`` is ``zh-CN``); an unknown one
+    is a usage error naming the languages."""
+    try:
+        return normalize_language(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
+def add_lang(parser: argparse.ArgumentParser, top: bool) -> None:
+    """``--lang`` on ``parser``: on the top-level parser it defaults to None; on a
+    command's parser it sets ``lang`` only when given (SUPPRESS), so that
+    ``memograd --lang zh-CN trace ...`` is not undone by the command's default."""
+    parser.add_argument(
+        "--lang", type=language, metavar="{" + ",".join(LANGUAGES) + "}",
+        default=None if top else argparse.SUPPRESS,
+        help="the language of the output (default: MEMOGRAD_LANG, else the locale, "
+             "else en); --help stays English")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="memograd",
         description="See backpropagation: build a graph, run backward, show the memo.")
+    add_lang(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     trace = commands.add_parser(
@@ -315,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="print a mistaken backward pass beside the right one, the rows that "
                             "differ marked (with --html, on the page too); KIND is one of "
                             + ", ".join(KINDS))
+    add_lang(trace, top=False)
     trace.set_defaults(run=cmd_trace)
     ask = commands.add_parser(
         "quiz", help="compute every memo entry yourself, checked as you go",
@@ -332,6 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--tolerance", type=float, default=1e-3, metavar="REL",
                      help="an answer is right within this relative tolerance (default: "
                           "0.001, so 4 significant digits pass) or 1e-06 absolutely")
+    add_lang(ask, top=False)
     ask.set_defaults(run=cmd_quiz)
     compare = commands.add_parser(
         "compare", help="count the work of naive path enumeration vs memoized backprop",
@@ -349,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "(default: 100000) and the walks stay under "
                               f"{MAX_COMPARE_WALK:,} multiplications in all; beyond, "
                               "count them")
+    add_lang(compare, top=False)
     compare.set_defaults(run=cmd_compare)
     demo = commands.add_parser(
         "demo", help="train micrograd's demo net with nn, save it and plot its decision boundary",
@@ -362,6 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=1, metavar="N",
                       help="seed of the initial weights (default: 1)")
     demo.add_argument("--no-progress", action="store_true", help="no progress bar")
+    add_lang(demo, top=False)
     demo.set_defaults(run=cmd_demo)
     check = commands.add_parser(
         "check", help="compare an expression's gradient with finite differences (gradcheck)",
@@ -380,6 +463,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--second", action="store_true",
                        help="also check every second derivative (gradgradcheck; "
                             f"at most {MAX_SECOND_VARIABLES} variables)")
+    add_lang(check, top=False)
     check.set_defaults(run=cmd_check)
     return parser
 
@@ -387,9 +471,35 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS_WITH_EXPR = {"trace", "check", "quiz"}
 """Subcommands whose first argument is an expression, which may start with '-'."""
 
+
 def _is_option(parser: argparse.ArgumentParser, command: str, token: str) -> bool:
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     return token.split("=")[0] in sub.choices[command]._option_string_actions
+
+
+def _command_at(argv: Sequence[str]) -> int:
+    """Where the command is in ``argv``: after the top-level options (``--lang X``)."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] == "--lang" else 1
+    return i
+
+
+def _usage_language(argv: Sequence[str]) -> str:
+    """The language to report a usage error in, before argparse has read ``--lang``:
+    the last ``--lang`` that names a language, else the environment's, else English
+    (an unknown MEMOGRAD_LANG is reported once the options are read)."""
+    asked = None
+    for i, token in enumerate(argv):
+        value = (argv[i + 1] if token == "--lang" and i + 1 < len(argv)
+                 else token.partition("=")[2] if token.startswith("--lang=") else None)
+        if value is not None:
+            with contextlib.suppress(ValueError):  # argparse refuses it, naming the languages
+                asked = normalize_language(value)
+    try:
+        return get_language(asked)
+    except ValueError:
+        return "en"
 
 
 USER_ERRORS = (UsageError, ExpressionError, ValueError, TypeError, ArithmeticError,
@@ -408,19 +518,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     (one line on stderr). Never raises: ``--help`` returns 0."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    if len(argv) > 1 and argv[0] in COMMANDS_WITH_EXPR and argv[1][:1] == "-" \
-            and not _is_option(parser, argv[0], argv[1]):
-        argv[1] = " " + argv[1]  # an expression like "-x*2", not an option
+    k = _command_at(argv)
+    if len(argv) > k + 1 and argv[k] in COMMANDS_WITH_EXPR and argv[k + 1][:1] == "-" \
+            and not _is_option(parser, argv[k], argv[k + 1]):
+        argv[k + 1] = " " + argv[k + 1]  # an expression like "-x*2", not an option
     try:
-        args = parser.parse_args(argv)
+        with use_language(_usage_language(argv)):
+            args = parser.parse_args(argv)
     except SystemExit as e:  # --help, or a usage error Parser.error has already reported
         return e.code if isinstance(e.code, int) else 2
+    command = f"memograd {args.command}"
     try:
-        return args.run(args)
-    except USER_ERRORS as e:
-        message = printable(str(e).strip()) or type(e).__name__
-        print(f"memograd {args.command}: error: {message}", file=sys.stderr)
+        lang = get_language(args.lang)  # --lang, else MEMOGRAD_LANG, else the locale
+    except ValueError as e:  # an unknown MEMOGRAD_LANG: which language to speak is unknown
+        print(f"{command}: error: {printable(str(e))} (or give --lang)", file=sys.stderr)
         return 2
+    with use_language(lang):
+        try:
+            return args.run(args)
+        except USER_ERRORS as e:
+            # a library's exception says it in English; the prefix is ours, translated
+            message = printable(str(e).strip()) or type(e).__name__
+            print(_("{command}: error: {message}").format(command=command, message=message),
+                  file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..autodiff import topological_order
+from ..i18n import _, use_language
 from ..sweep import sweep
 from ..value import Value, dot
 
@@ -268,13 +269,13 @@ def compare_work(depths: Sequence[int], widths: Sequence[int],
                                  f"{MAX_COMPARE_EDGES:,} in all")
             sizes.append((depth, width))
     predicted = [predicted_work(depth, width) for depth, width in sizes]
-    for (depth, width), (_, paths, _) in zip(sizes, predicted):
+    for (depth, width), (_edges, paths, _walk) in zip(sizes, predicted):
         if paths > MAX_COMPARE_PATHS:
             raise ValueError(f"compare_work: depth {depth}, width {width} has more than "
                              "10**100 paths from its parameters to the loss (the limit)")
     rows = []
     walked = 0
-    for (depth, width), (_, _, walk) in zip(sizes, predicted):
+    for (depth, width), (_edges, _paths, walk) in zip(sizes, predicted):
         loss, params = fully_connected(depth, width)
         order = topological_order(loss)
         paths, multiplications = _naive_counts(order, set(params))
@@ -294,10 +295,16 @@ def compare_work(depths: Sequence[int], widths: Sequence[int],
     return rows
 
 
-def format_work(rows: Sequence[WorkRow]) -> str:
-    """``compare_work`` rows as a Markdown table (a row marked * was counted, not walked)."""
-    header = ("depth", "width", "params", "edges", "paths", "naive mult", "naive add",
-              "memo mult", "memo add", "naive/memo")
+def format_work(rows: Sequence[WorkRow], lang: str | None = None) -> str:
+    """``compare_work`` rows as a Markdown table (a row marked * was counted, not walked),
+    its headers in ``lang`` (default: the language in force)."""
+    with use_language(lang):
+        return _format_work(rows)
+
+
+def _format_work(rows: Sequence[WorkRow]) -> str:
+    header = (_("depth"), _("width"), _("params"), _("edges"), _("paths"), _("naive mult"),
+              _("naive add"), _("memo mult"), _("memo add"), _("naive/memo"))
     lines = ["| " + " | ".join(header) + " |", "|" + "---:|" * len(header)]
     for r in rows:
         star = "" if r.enumerated else "*"
@@ -307,19 +314,22 @@ def format_work(rows: Sequence[WorkRow]) -> str:
                  f"{r.memoized_multiplications:,}", f"{r.memoized_additions:,}", f"{ratio:,.1f}")
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     if any(not r.enumerated for r in rows):
-        lines.append("\n\\* counted by dynamic programming over the graph, too many paths to walk")
+        lines.append("\n\\* " + _("counted by dynamic programming over the graph, too many "
+                                    "paths to walk"))
     return "\n".join(lines) + "\n"
 
 
 def comparison_report(depths: Sequence[int], widths: Sequence[int],
-                      run_limit: int = 100_000) -> str:
-    """``memograd compare``: a sentence saying what is compared, then the table."""
-    rows = compare_work(depths, widths, run_limit)
-    return (
-        "Gradient of the loss (output - 1)**2 with respect to every weight and bias of a\n"
-        "fully connected tanh net: `width` inputs, `depth` hidden layers of `width` neurons,\n"
-        "one output. naive = for each parameter, walk every path to the loss with a stack\n"
-        "of (node, product so far), remembering nothing (one multiplication per edge\n"
-        "walked, one addition per path); memo = one backward pass (one multiplication\n"
-        "and one addition per edge, every gradient at once).\n\n"
-        + format_work(rows))
+                      run_limit: int = 100_000, lang: str | None = None) -> str:
+    """``memograd compare``: a sentence saying what is compared, then the table, in
+    ``lang`` (default: the language in force)."""
+    with use_language(lang):  # an unknown lang is refused before the work
+        rows = compare_work(depths, widths, run_limit)
+        return _(
+            "Gradient of the loss (output - 1)**2 with respect to every weight and bias of a\n"
+            "fully connected tanh net: `width` inputs, `depth` hidden layers of `width` "
+            "neurons,\n"
+            "one output. naive = for each parameter, walk every path to the loss with a stack\n"
+            "of (node, product so far), remembering nothing (one multiplication per edge\n"
+            "walked, one addition per path); memo = one backward pass (one multiplication\n"
+            "and one addition per edge, every gradient at once).") + "\n\n" + _format_work(rows)
