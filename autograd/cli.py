@@ -110,9 +110,10 @@ SHOWN = 8
 
 def listed(names: Sequence[str]) -> str:
     """``a, b, c``, or the first SHOWN names and how many more."""
+    comma = _(", ")
     if len(names) <= SHOWN:
-        return ", ".join(names)
-    return _("{names} and {count} more").format(names=", ".join(names[:SHOWN]),
+        return comma.join(names)
+    return _("{names} and {count} more").format(names=comma.join(names[:SHOWN]),
                                                 count=f"{len(names) - SHOWN:,}")
 
 
@@ -160,7 +161,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
     expression = args.expression if args.expression is not None else EXAMPLE
     at = args.at if args.at is not None else (EXAMPLE_AT if args.expression is None else [])
     root = build(expression, at)
-    title = heading(expression, at)
+    title = heading(expression.strip(), at)  # main() put a space before "-x"
     pictures = [(path, kind) for path, kind in
                 ((args.svg, "svg"), (args.png, "png"), (args.html, "html"))
                 if path is not None]  # --svg "" is an error, not "no picture"
@@ -330,7 +331,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     reports = check_expression(args.expression, parse_assignments(at), eps=args.eps,
                                atol=args.atol, rtol=args.rtol, second=args.second)
     write = terminal_writer(sys.stdout)
-    write(heading(args.expression, at) + "\n")
+    write(heading(args.expression.strip(), at) + "\n")
     write("\n\n".join(r.text() for r in reports))  # in the language in force
     return 0 if all(reports) else 1
 
