@@ -404,3 +404,29 @@ def test_readme_shows_the_real_chinese_output(capsys):
     code, out, _ = run(capsys, *CHINESE, "--lang", "zh-CN")
     assert code == 0 and f"```\n{command}{out}```" in section
     assert "--lang" in section and "MEMOGRAD_LANG" in section
+
+
+# -- pictures ---------------------------------------------------------------------------------
+
+def test_the_page_speaks_the_command_s_language(capsys, tmp_path):
+    from autograd.viz import find_dot
+
+    if find_dot() is None:
+        pytest.skip("no graphviz-pure or dot found")
+    page = tmp_path / "p.html"
+    code, out, err = run(capsys, *TRACE, "--html", str(page), "--lang", "zh-TW")
+    assert code == 0 and err == "" and out.startswith(f"已寫入 {page}\nx*y + x  在 ")
+    text = page.read_text("utf-8")
+    assert '<html lang="zh-TW">' in text and "<title>x*y + x  在 x=2、y=3 處</title>" in text
+
+
+def test_a_png_that_replaced_characters_says_so_in_one_line(capsys, tmp_path):
+    from autograd.viz import find_dot, render
+
+    if find_dot() is None or not render.is_pure(find_dot()):
+        pytest.skip("only graphviz-pure's PNG replaces characters")
+    picture = tmp_path / "g.png"
+    code, out, err = run(capsys, *CHINESE, "--png", str(picture), "--lang", "zh-CN")
+    assert code == 0 and out.startswith(f"已写入 {picture}\n") and picture.exists()
+    assert err.count("\n") == 1 and err.startswith(
+        "memograd trace: 注意：graphviz-pure draws ASCII only in a PNG: replaced ")
