@@ -74,10 +74,12 @@ class SYMPY:
 
     @staticmethod
     def where(condition: Any, a: Any, b: Any) -> Any:
-        """``a`` where the comparison ``condition`` holds, else ``b``: ``b + (a - b) * step``,
-        the step a Heaviside of the comparison's sides that holds its value where they
-        are equal. Not a Piecewise: SymPy tries to solve a Piecewise's conditions, and
-        fails on some (relu of a leaky_relu of sines raised KeyError inside solveset)."""
+        """``a`` where the comparison ``condition`` holds, else ``b``: ``a * step + b *
+        (the opposite step)``, the steps Heaviside functions of the comparison's sides
+        that take its value where they are equal. Not a Piecewise: SymPy tries to solve
+        a Piecewise's conditions, and fails on some (relu of a leaky_relu of sines raised
+        KeyError inside solveset). Not ``b + (a - b) * step`` either: evaluated, its two
+        b terms cancel only to 40 digits, not to the engine's exact 0 (relu'(x < 0))."""
         import sympy
 
         a, b = exact(a), exact(b)  # a rule's literal floats (relu's 0.0) become exact too
@@ -86,7 +88,7 @@ class SYMPY:
         lhs, rhs = condition.lhs, condition.rhs
         gap, at_equal = {"<": (rhs - lhs, 0), "<=": (rhs - lhs, 1),
                          ">": (lhs - rhs, 0), ">=": (lhs - rhs, 1)}[condition.rel_op]
-        return b + (a - b) * sympy.Heaviside(gap, at_equal)
+        return a * sympy.Heaviside(gap, at_equal) + b * sympy.Heaviside(-gap, 1 - at_equal)
 
     @staticmethod
     def heaviside(x: Any) -> Any:
