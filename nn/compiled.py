@@ -155,7 +155,8 @@ class CompiledBatchStep:
         reads ``.data`` or compares Values with ``==`` replays the example's choices for
         every sample, which the tracer cannot see but this comparison can."""
         c = self._traced(inputs, targets)
-        replayed = c.prog(*c.columns(inputs, targets)).tolist()
+        # nan="propagate": a NaN sample compares as NaN here (fit names it), as on the scalar engine
+        replayed = c.prog(*c.columns(inputs, targets), nan="propagate").tolist()
         with autograd.no_grad():
             for i, (x, t, got) in enumerate(zip(inputs, targets, replayed)):
                 want = sample_loss(self.loss_fn, self.model(x), t).data
@@ -169,7 +170,8 @@ class CompiledBatchStep:
 
     def __call__(self, inputs: list, targets: list) -> BatchResult:
         c = self._traced(inputs, targets)
-        losses = c.prog.backward(*c.columns(inputs, targets), reduction="mean")
+        # nan="propagate": fit finds a NaN loss and names its epoch, batch and sample itself
+        losses = c.prog.backward(*c.columns(inputs, targets), reduction="mean", nan="propagate")
         loss = sum(losses.tolist()) / len(inputs)
         if self.l2:
             penalty = self.l2 * dot(self.weights, self.weights)
