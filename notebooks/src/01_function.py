@@ -15,6 +15,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from lesson_text import T  # T("..."): a plot's words in the notebook's language
 
 import nn
 from autograd import Value, dot, draw
@@ -135,14 +136,14 @@ rng = np.random.default_rng(0)
 sweep = np.linspace(-4, 4, 161)
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(sweep, [network(np.array([t, -1.0]))[0] for t in sweep], lw=3, color="black",
-        label="the lecture's parameters")
+        label=T("the lecture's parameters"))
 for k in range(5):
     random_layers = [(rng.normal(0, 2, (2, 2)), rng.normal(0, 1, 2)) for _ in range(3)]
     ax.plot(sweep, [network(np.array([t, -1.0]), random_layers)[0] for t in sweep],
-            label=f"random parameters #{k + 1}")
-ax.set_xlabel("first input x₁ (x₂ = −1)")
-ax.set_ylabel("first output")
-ax.set_title("One structure, many functions")
+            label=T("random parameters #{number}").format(number=k + 1))
+ax.set_xlabel(T("first input x₁ (x₂ = −1)"))
+ax.set_ylabel(T("first output"))
+ax.set_title(T("One structure, many functions"))
 ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1, 0.5))
 plt.show()
 

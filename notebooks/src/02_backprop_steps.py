@@ -20,6 +20,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
+from lesson_text import T  # T("..."): a plot's words in the notebook's language
 from matplotlib.colors import ListedColormap
 
 from autograd import Value as V
@@ -136,7 +137,8 @@ assert math.isclose(by_node[z1].grad, course, rel_tol=1e-12)
 neurons = {y2, zpp, y1, zp, a2, z2, a1, z1}
 for step in walk:
     if step.node in neurons:
-        display(Markdown(f"**Step {step.index + 1} of {len(walk)}:** `{step}`"))
+        heading = T("Step {number} of {count}:").format(number=step.index + 1, count=len(walk))
+        display(Markdown(f"**{heading}** `{step}`"))
         display(draw(C, highlight=step, legend=False))
 
 # %% [markdown]
@@ -168,8 +170,9 @@ for r, step in enumerate(walk):
 fig, ax = plt.subplots(figsize=(8, 4.2))
 ax.imshow(state, cmap=ListedColormap(["#f3f4f6", "#fcd34d", "#16a34a"]), aspect="auto")
 ax.set_xticks(range(len(order)), [walk[0].memo.name(n) for n in order], rotation=90)
-ax.set_yticks(range(0, len(walk), 2), [f"step {r + 1}" for r in range(0, len(walk), 2)])
-ax.set_title("memo entries after each step: waiting (grey), partial (yellow), final (green)")
+ax.set_yticks(range(0, len(walk), 2),
+              [T("step {number}").format(number=r + 1) for r in range(0, len(walk), 2)])
+ax.set_title(T("memo entries after each step: waiting (grey), partial (yellow), final (green)"))
 plt.show()
 
 # %%

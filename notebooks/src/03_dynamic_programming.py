@@ -14,6 +14,7 @@ import itertools
 
 import matplotlib.pyplot as plt
 from IPython.display import Markdown
+from lesson_text import T  # T("..."): a plot's words in the notebook's language
 
 from autograd import Value, compare_work, naive_grad, topological_order
 from autograd.explain import count_paths, format_work, fully_connected
@@ -107,13 +108,13 @@ fig, ax = plt.subplots(figsize=(6.5, 4))
 for width, colour in zip(widths, ["tab:blue", "tab:orange", "tab:green"]):
     mine = [r for r in rows if r.width == width]
     ax.plot(depths, [r.naive_multiplications for r in mine], "o-", color=colour,
-            label=f"naive, width {width}")
+            label=T("naive, width {width}").format(width=width))
     ax.plot(depths, [r.memoized_multiplications for r in mine], "s--", color=colour,
-            label=f"memoized, width {width}")
+            label=T("memoized, width {width}").format(width=width))
 ax.set_yscale("log")
-ax.set_xlabel("hidden layers")
-ax.set_ylabel("multiplications for all gradients")
-ax.set_title("Path enumeration grows exponentially, backprop linearly")
+ax.set_xlabel(T("hidden layers"))
+ax.set_ylabel(T("multiplications for all gradients"))
+ax.set_title(T("Path enumeration grows exponentially, backprop linearly"))
 ax.legend(fontsize=8, ncol=2)
 plt.show()
 

@@ -19,6 +19,7 @@
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown
+from lesson_text import T  # T("..."): a plot's words in the notebook's language
 
 import nn
 from autograd import Value, dot
@@ -32,10 +33,10 @@ x_test = np.array([x[0] for x, _ in (test[i] for i in range(len(test)))])
 y_test = np.array([y for _, y in (test[i] for i in range(len(test)))])
 
 fig, ax = plt.subplots(figsize=(5, 3.5))
-ax.scatter(x_train, y_train, label="training creatures")
-ax.scatter(x_test, y_test, marker="x", label="test creatures")
-ax.set_xlabel("CP before evolving (hundreds)")
-ax.set_ylabel("CP after (hundreds)")
+ax.scatter(x_train, y_train, label=T("training creatures"))
+ax.scatter(x_test, y_test, marker="x", label=T("test creatures"))
+ax.set_xlabel(T("CP before evolving (hundreds)"))
+ax.set_ylabel(T("CP after (hundreds)"))
 ax.legend()
 plt.show()
 
@@ -85,13 +86,13 @@ filled = ax.contourf(W, B, np.log10(L), levels=30, cmap="viridis")
 fig.colorbar(filled, ax=ax, label="log10 L(w, b)")
 ax.contour(W, B, np.log10(L), levels=10, colors="white", linewidths=0.4, alpha=0.6)
 pw, pb = np.array(path).T
-ax.plot(pw, pb, "-", color="orange", lw=1.5, label="gradient descent")
+ax.plot(pw, pb, "-", color="orange", lw=1.5, label=T("gradient descent"))
 ax.plot(pw[:40], pb[:40], ".", color="orange", ms=4)
-ax.plot(pw[0], pb[0], "o", color="white", ms=8, mec="black", label="start")
-ax.plot(w_best, b_best, "*", color="red", ms=14, mec="black", label="minimum")
+ax.plot(pw[0], pb[0], "o", color="white", ms=8, mec="black", label=T("start"))
+ax.plot(w_best, b_best, "*", color="red", ms=14, mec="black", label=T("minimum"))
 ax.set_xlabel("w")
 ax.set_ylabel("b")
-ax.set_title("Loss over (w, b) and the path of 400 updates")
+ax.set_title(T("Loss over (w, b) and the path of 400 updates"))
 ax.legend(loc="upper right", fontsize=8)
 plt.show()
 
@@ -137,7 +138,8 @@ def predict(model, xs):
 
 
 models = {degree: train_polynomial(degree) for degree in range(1, 6)}
-rows = ["| degree | parameters | training error (CP) | test error (CP) |", "|---:|---:|---:|---:|"]
+rows = [T("| degree | parameters | training error (CP) | test error (CP) |"),
+        "|---:|---:|---:|---:|"]
 for degree, model in models.items():
     rows.append(f"| {degree} | {model.num_parameters()} | {rms_error(model, train):.1f} | "
                 f"{rms_error(model, test):.1f} |")
@@ -146,21 +148,21 @@ Markdown("\n".join(rows))
 # %%
 grid = np.linspace(0, 5.6, 200)
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-left.scatter(x_train, y_train, color="black", zorder=3, label="training")
-left.scatter(x_test, y_test, color="black", marker="x", zorder=3, label="test")
+left.scatter(x_train, y_train, color="black", zorder=3, label=T("training"))
+left.scatter(x_test, y_test, color="black", marker="x", zorder=3, label=T("test"))
 for degree, model in models.items():
-    left.plot(grid, predict(model, grid), label=f"degree {degree}")
+    left.plot(grid, predict(model, grid), label=T("degree {degree}").format(degree=degree))
 left.set_ylim(-2, 16)
-left.set_xlabel("CP before (hundreds)")
-left.set_ylabel("CP after (hundreds)")
+left.set_xlabel(T("CP before (hundreds)"))
+left.set_ylabel(T("CP after (hundreds)"))
 left.legend(fontsize=8)
 degrees = list(models)
-right.plot(degrees, [rms_error(models[d], train) for d in degrees], "o-", label="training")
-right.plot(degrees, [rms_error(models[d], test) for d in degrees], "s-", label="test")
+right.plot(degrees, [rms_error(models[d], train) for d in degrees], "o-", label=T("training"))
+right.plot(degrees, [rms_error(models[d], test) for d in degrees], "s-", label=T("test"))
 right.set_xticks(degrees)
-right.set_xlabel("degree")
-right.set_ylabel("root mean squared error (CP)")
-right.set_title("Training error falls, test error rises: overfitting")
+right.set_xlabel(T("degree"))
+right.set_ylabel(T("root mean squared error (CP)"))
+right.set_title(T("Training error falls, test error rises: overfitting"))
 right.legend()
 plt.show()
 
@@ -202,7 +204,7 @@ assert min(test_err) == test_err[1] and test_err[4] > 1.5 * test_err[1]   # degr
 # %%
 lambdas = [0.0, 0.001, 0.01, 0.1]
 regularized = {lam: models[5] if lam == 0 else train_polynomial(5, l2=lam) for lam in lambdas}
-rows = ["| λ | Σ w² | training error (CP) | test error (CP) |", "|---:|---:|---:|---:|"]
+rows = [T("| λ | Σ w² | training error (CP) | test error (CP) |"), "|---:|---:|---:|---:|"]
 for lam, model in regularized.items():
     size = sum(wk.data ** 2 for wk in model.w)
     rows.append(f"| {lam:g} | {size:.3f} | {rms_error(model, train):.1f} | "
@@ -211,14 +213,14 @@ Markdown("\n".join(rows))
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 4))
-ax.scatter(x_train, y_train, color="black", zorder=3, label="training")
-ax.scatter(x_test, y_test, color="black", marker="x", zorder=3, label="test")
+ax.scatter(x_train, y_train, color="black", zorder=3, label=T("training"))
+ax.scatter(x_test, y_test, color="black", marker="x", zorder=3, label=T("test"))
 for lam, model in regularized.items():
     ax.plot(grid, predict(model, grid), label=f"λ = {lam:g}")
 ax.set_ylim(-2, 16)
-ax.set_xlabel("CP before (hundreds)")
-ax.set_ylabel("CP after (hundreds)")
-ax.set_title("Degree 5: larger λ, smoother function")
+ax.set_xlabel(T("CP before (hundreds)"))
+ax.set_ylabel(T("CP after (hundreds)"))
+ax.set_title(T("Degree 5: larger λ, smoother function"))
 ax.legend(fontsize=8)
 plt.show()
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from lesson_text import T  # T("..."): a plot's words in the notebook's language
 from sklearn.metrics import ConfusionMatrixDisplay
 
 import nn
@@ -127,7 +128,9 @@ with no_grad():
 actual = [y for _, y in test]
 fig, ax = plt.subplots(figsize=(5, 5))
 ConfusionMatrixDisplay.from_predictions(actual, predicted, ax=ax, colorbar=False)
-ax.set_title("Held-out digits: actual (rows) vs predicted (columns)")
+ax.set_title(T("Held-out digits: actual (rows) vs predicted (columns)"))
+ax.set_xlabel(T("predicted digit"))
+ax.set_ylabel(T("actual digit"))
 plt.show()
 assert np.mean(np.array(predicted) == np.array(actual)) == result.accuracy
 

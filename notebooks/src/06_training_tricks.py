@@ -16,6 +16,7 @@ import math
 
 import matplotlib.pyplot as plt
 import numpy as np
+from lesson_text import T  # T("..."): a plot's words in the notebook's language
 
 import nn
 from autograd import Value
@@ -45,7 +46,7 @@ def curve(fn):
 fig, ax = plt.subplots(figsize=(6, 3.2))
 ax.plot(grid, curve(lambda z: z.relu()), "--", label="relu(z)")
 ax.plot(grid, curve(lambda z: -(z - 1).relu()), "--", label="−relu(z − 1)")
-ax.plot(grid, curve(hard_sigmoid), lw=3, color="black", label="sum: hard sigmoid")
+ax.plot(grid, curve(hard_sigmoid), lw=3, color="black", label=T("sum: hard sigmoid"))
 ax.set_xlabel("z")
 ax.legend(fontsize=8)
 plt.show()
@@ -84,7 +85,7 @@ output.neurons[0].b.data = values[0]
 fig, ax = plt.subplots(figsize=(6, 3.2))
 ax.plot(grid, [target(x) for x in grid], color="grey", lw=4, alpha=0.5, label="sin(2x) + 0.3x")
 ax.plot(grid, [by_hand([x]).data for x in grid], color="black",
-        label=f"{len(slopes)} ReLU neurons, set by hand")
+        label=T("{count} ReLU neurons, set by hand").format(count=len(slopes)))
 ax.plot(knots, values, "o", color="black")
 ax.legend(fontsize=8)
 plt.show()
@@ -107,12 +108,13 @@ def train(width, optimizer_fn, epochs=600, batch_size=None, scheduler_fn=None,
 
 
 fig, ax = plt.subplots(figsize=(6, 3.2))
-ax.plot(grid, [target(x) for x in grid], color="grey", lw=4, alpha=0.5, label="target")
+ax.plot(grid, [target(x) for x in grid], color="grey", lw=4, alpha=0.5, label=T("target"))
 fitted = {}
 for width in (2, 8, 32):
     model, history = train(width, lambda p: nn.optim.Adam(p, lr=0.02))
     fitted[width] = history.train_loss[-1]
-    ax.plot(grid, [model([x]).data for x in grid], label=f"{width} hidden ReLUs")
+    ax.plot(grid, [model([x]).data for x in grid],
+            label=T("{width} hidden ReLUs").format(width=width))
 ax.legend(fontsize=8)
 plt.show()
 print({width: f"{loss:.5f}" for width, loss in fitted.items()}, "(training MSE)")
@@ -132,7 +134,7 @@ assert fitted[2] > 10 * fitted[8] and fitted[8] > 5 * fitted[32] and fitted[32] 
 # %%
 optimizers = {
     "SGD, η = 0.05": lambda p: nn.optim.SGD(p, lr=0.05),
-    "SGD + momentum 0.9, η = 0.05": lambda p: nn.optim.SGD(p, lr=0.05, momentum=0.9),
+    T("SGD + momentum 0.9, η = 0.05"): lambda p: nn.optim.SGD(p, lr=0.05, momentum=0.9),
     "Adam, η = 0.02": lambda p: nn.optim.Adam(p, lr=0.02),
 }
 curves = {name: train(16, fn, epochs=300)[1].train_loss for name, fn in optimizers.items()}
@@ -140,8 +142,8 @@ curves = {name: train(16, fn, epochs=300)[1].train_loss for name, fn in optimize
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for name, losses in curves.items():
     ax.semilogy(range(1, len(losses) + 1), losses, label=name)
-ax.set_xlabel("update (full batch)")
-ax.set_ylabel("training loss (MSE)")
+ax.set_xlabel(T("update (full batch)"))
+ax.set_ylabel(T("training loss (MSE)"))
 ax.legend(fontsize=8)
 plt.show()
 final = {name: losses[-1] for name, losses in curves.items()}
@@ -172,14 +174,14 @@ schedules = {
     "StepLR(30, ×0.3)": lambda o: nn.optim.StepLR(o, step_size=30, gamma=0.3),
     "ExponentialLR(×0.97)": lambda o: nn.optim.ExponentialLR(o, gamma=0.97),
     "CosineAnnealingLR(100)": lambda o: nn.optim.CosineAnnealingLR(o, T_max=100),
-    "LinearWarmup(10) then cosine": lambda o: nn.optim.LinearWarmup(
+    T("LinearWarmup(10) then cosine"): lambda o: nn.optim.LinearWarmup(
         o, 10, then=nn.optim.CosineAnnealingLR(o, T_max=90)),
 }
 fig, ax = plt.subplots(figsize=(6, 3.2))
 for name, make in schedules.items():
     ax.plot(schedule(make), label=name)
-ax.set_xlabel("epoch")
-ax.set_ylabel("learning rate η")
+ax.set_xlabel(T("epoch"))
+ax.set_ylabel(T("learning rate η"))
 ax.legend(fontsize=8)
 plt.show()
 cosine = schedule(schedules["CosineAnnealingLR(100)"])
@@ -193,7 +195,7 @@ assert schedule(schedules["StepLR(30, ×0.3)"])[30] == 0.05 * 0.3
 # %%
 runs = {name: train(16, lambda p: nn.optim.Adam(p, lr=0.05), epochs=100, batch_size=4,
                     scheduler_fn=make)
-        for name, make in [("constant η", None),
+        for name, make in [(T("constant η"), None),
                            ("CosineAnnealingLR(100)", schedules["CosineAnnealingLR(100)"]),
                            ("StepLR(30, ×0.3)", schedules["StepLR(30, ×0.3)"])]}
 
@@ -201,9 +203,9 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
 for name, (model, history) in runs.items():
     left.semilogy(history.train_loss, label=name)
     right.plot(grid, [model([x]).data for x in grid], label=name)
-right.plot(grid, [target(x) for x in grid], color="grey", lw=4, alpha=0.5, label="target")
-left.set_xlabel("epoch")
-left.set_ylabel("training loss (epoch mean)")
+right.plot(grid, [target(x) for x in grid], color="grey", lw=4, alpha=0.5, label=T("target"))
+left.set_xlabel(T("epoch"))
+left.set_ylabel(T("training loss (epoch mean)"))
 left.legend(fontsize=8)
 right.legend(fontsize=8)
 plt.show()
@@ -214,7 +216,7 @@ for name in runs:
           f"{min(last[name]):.5f} and {max(last[name]):.5f}")
 constant, cosine_loss, step_loss = after.values()
 assert cosine_loss < constant and step_loss < constant
-assert max(last["constant η"]) > 3 * min(last["constant η"])          # still bouncing
+assert max(last[T("constant η")]) > 3 * min(last[T("constant η")])    # still bouncing
 assert all(max(last[name]) < 1.5 * min(last[name]) for name in list(runs)[1:])   # settled
 
 # %% [markdown]
@@ -252,10 +254,10 @@ exploding, overflow = losses_until_overflow(clip_norm=None)
 clipped, _ = losses_until_overflow(clip_norm=1.0)
 
 fig, ax = plt.subplots(figsize=(6, 3.2))
-ax.semilogy(range(1, len(exploding) + 1), exploding, "o-", label="SGD η = 1, no clipping")
+ax.semilogy(range(1, len(exploding) + 1), exploding, "o-", label=T("SGD η = 1, no clipping"))
 ax.semilogy(range(1, len(clipped) + 1), clipped, "s-", label="SGD η = 1, clip_norm = 1")
-ax.set_xlabel("update")
-ax.set_ylabel("training loss")
+ax.set_xlabel(T("update"))
+ax.set_ylabel(T("training loss"))
 ax.legend(fontsize=8)
 plt.show()
 print("no clipping:", [f"{x:.3g}" for x in exploding], "then", str(overflow)[:60], "...")

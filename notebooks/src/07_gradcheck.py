@@ -20,6 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import sympy as sp
 from hypothesis import given, settings
+from lesson_text import T  # T("..."): a plot's words in the notebook's language
 
 from autograd import grad, gradcheck, gradgradcheck
 from autograd.testing import expressions
@@ -141,9 +142,9 @@ errors = [abs((g(1 + h) - g(1 - h)) / (2 * h) - exact) for h in steps]
 
 fig, ax = plt.subplots(figsize=(5.5, 3.5))
 ax.loglog(steps, errors, "o-", ms=3)
-ax.set_xlabel("step ε")
-ax.set_ylabel("|central difference − exact|")
-ax.set_title("Too big: chord, not tangent. Too small: rounding.")
+ax.set_xlabel(T("step ε"))
+ax.set_ylabel(T("|central difference − exact|"))
+ax.set_title(T("Too big: chord, not tangent. Too small: rounding."))
 plt.show()
 best = steps[int(np.argmin(errors))]
 print(f"best ε ≈ {best:.0e}, error {min(errors):.1e}; at ε = 1e-13 the error is "

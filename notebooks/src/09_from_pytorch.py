@@ -23,6 +23,7 @@ import math
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
+from lesson_text import T  # T("..."): a plot's words in the notebook's language
 
 import autograd
 import nn
@@ -32,10 +33,10 @@ from nn.data import DataLoader, Dataset
 data = nn.datasets.combat_power(n=40, seed=0, scale=0.01)
 x, y = data.inputs, data.targets
 fig, ax = plt.subplots(figsize=(5, 3.5))
-ax.scatter([v[0] for v in x[:30]], y[:30], label="training")
-ax.scatter([v[0] for v in x[30:]], y[30:], marker="x", label="validation")
-ax.set_xlabel("CP before evolving (hundreds)")
-ax.set_ylabel("CP after (hundreds)")
+ax.scatter([v[0] for v in x[:30]], y[:30], label=T("training"))
+ax.scatter([v[0] for v in x[30:]], y[30:], marker="x", label=T("validation"))
+ax.set_xlabel(T("CP before evolving (hundreds)"))
+ax.set_ylabel(T("CP after (hundreds)"))
 ax.legend()
 plt.show()
 
@@ -156,16 +157,17 @@ valid_loss = [v for _, v in history]
 best_epoch = valid_loss.index(min(valid_loss)) + 1
 epochs = range(1, len(history) + 1)
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(epochs, train_loss, "o-", ms=3, label="training (mean over the epoch's batches)")
-ax.plot(epochs, valid_loss, "s-", ms=3, label="validation")
+ax.plot(epochs, train_loss, "o-", ms=3, label=T("training (mean over the epoch's batches)"))
+ax.plot(epochs, valid_loss, "s-", ms=3, label=T("validation"))
 ax.axvline(best_epoch, color="gray", ls="--", lw=1)
-ax.annotate(f"best: epoch {best_epoch}, saved", (best_epoch, min(valid_loss)),
+ax.annotate(T("best: epoch {epoch}, saved").format(epoch=best_epoch), (best_epoch, min(valid_loss)),
             textcoords="offset points", xytext=(-40, 40), fontsize=8,
             arrowprops={"arrowstyle": "->", "color": "gray"})
 ax.set_yscale("log")
-ax.set_xlabel("epoch")
-ax.set_ylabel("mean squared error (hundreds²)")
-ax.set_title(f"Stopped after {len(history)} epochs: {config['early_stop']} without improvement")
+ax.set_xlabel(T("epoch"))
+ax.set_ylabel(T("mean squared error (hundreds²)"))
+ax.set_title(T("Stopped after {epochs} epochs: {patience} without improvement").format(
+    epochs=len(history), patience=config["early_stop"]))
 ax.legend(fontsize=8)
 plt.show()
 
@@ -195,12 +197,13 @@ with autograd.no_grad():
     predicted = [out[0].data for out in model([[g] for g in grid])]
     valid_pred = [out[0].data for out in model(x[30:])]
 fig, ax = plt.subplots(figsize=(5, 3.5))
-ax.scatter([v[0] for v in x[:30]], y[:30], label="training")
-ax.scatter([v[0] for v in x[30:]], y[30:], marker="x", label="validation")
-ax.plot(grid, 0.1 + 1.6 * grid + 0.1 * grid**2, color="gray", ls="--", label="the rule, no noise")
-ax.plot(grid, predicted, color="C3", label="the model")
-ax.set_xlabel("CP before evolving (hundreds)")
-ax.set_ylabel("CP after (hundreds)")
+ax.scatter([v[0] for v in x[:30]], y[:30], label=T("training"))
+ax.scatter([v[0] for v in x[30:]], y[30:], marker="x", label=T("validation"))
+ax.plot(grid, 0.1 + 1.6 * grid + 0.1 * grid**2, color="gray", ls="--",
+        label=T("the rule, no noise"))
+ax.plot(grid, predicted, color="C3", label=T("the model"))
+ax.set_xlabel(T("CP before evolving (hundreds)"))
+ax.set_ylabel(T("CP after (hundreds)"))
 ax.legend(fontsize=8)
 plt.show()
 
@@ -291,6 +294,6 @@ nn.manual_seed(0)
 narrow = nn.Sequential(nn.Linear(1, 2), nn.ReLU(), nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 1))
 narrow_loss = criterion(narrow(sample), target)
 narrow_loss.label = "loss"
-page = autograd.walkthrough(narrow_loss, title="One sample through 1 → 2 → 2 → 1")
+page = autograd.walkthrough(narrow_loss, title=T("One sample through 1 → 2 → 2 → 1"))
 assert page.steps == len(list(steps(narrow_loss)))
 display(page)
