@@ -224,7 +224,7 @@ def lesson_messages(sources: Iterable[Path]) -> list[Message]:
     whole, and each ``T("...")`` of the code; a text found twice is one message."""
     found: dict[str, Message] = {}
     for source in sources:
-        where = source.relative_to(HERE.parent).as_posix()
+        where = f"notebooks/src/{source.name}"
         for kind, text in lesson_cells(source):
             texts = [text] if kind == "markdown" else plot_texts(text)
             for msgid in texts:

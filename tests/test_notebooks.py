@@ -85,6 +85,8 @@ def test_a_translation_runs_the_english_code_after_choosing_its_language(lang):
     """Code is written once: a translated lesson's code cells are the English ones,
     after a first code cell that sets memograd's language."""
     for source in SOURCES:
+        if not build.notebook_path(source, lang).exists():
+            continue  # the sync test says it is missing
         english = [c.source for c in nbformat.read(build.notebook_path(source), 4).cells
                    if c.cell_type == "code"]
         translated = [c.source for c in nbformat.read(build.notebook_path(source, lang), 4).cells
