@@ -8,10 +8,11 @@ plot's title, axis label or legend entry up in the lessons' catalog for that lan
 markdown cells; ``python notebooks/build.py --extract`` adds new texts to it). In English,
 or for a text not translated yet, ``T`` returns the text itself.
 
-Importing this module also lets matplotlib draw Chinese: an installed CJK font (Noto
-Sans CJK, Source Han Sans, WenQuanYi, ...) is added after matplotlib's own font, so Latin
-text looks as before and Chinese characters come from the CJK font. Without one, the
-first Chinese text warns once and the characters are drawn as empty boxes.
+In Chinese, matplotlib is also made able to draw it (when this module is imported, and
+at the first translated text): an installed CJK font (Noto Sans CJK, Source Han Sans,
+WenQuanYi, ...) is added after matplotlib's own font, so Latin text looks as before and
+Chinese characters come from the CJK font. Without one, a warning says so once and the
+characters are drawn as empty boxes; the lesson still runs.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def T(text: str) -> str:
     them with ``.format()`` after translating."""
     translated = translations(get_language()).get(text, text)
     if translated != text:
-        _warn_without_cjk_font()
+        prepare_fonts()
     return translated
 
 
@@ -93,14 +94,15 @@ def use_cjk_font() -> str | None:
 
 
 @functools.cache
-def _warn_without_cjk_font() -> None:
-    """Once: say that Chinese text cannot be drawn, instead of one matplotlib warning
-    per missing glyph."""
-    if cjk_font() is None:
+def prepare_fonts() -> None:
+    """Once: let matplotlib draw Chinese, or say that it cannot (one warning instead of
+    matplotlib's one per missing character)."""
+    if use_cjk_font() is None:
         warnings.warn("no font with Chinese characters is installed (e.g. Debian's "
                       "fonts-noto-cjk): the plots' Chinese text is drawn as empty boxes",
                       stacklevel=3)
         warnings.filterwarnings("ignore", message="Glyph .* missing from font")
 
 
-use_cjk_font()
+if get_language() != "en":  # before the lesson's first figure: its tick labels too
+    prepare_fonts()
