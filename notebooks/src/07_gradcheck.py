@@ -120,9 +120,12 @@ def engine_vs_sympy(case):
     return max(abs(a - b) / max(abs(b), 1e-12) for a, b in zip(engine, exact))
 
 
-worst = max(engine_vs_sympy(case) for case in seen[:40])
-print(f"40 expressions: largest relative difference engine vs SymPy = {worst:.1e}")
-assert worst < 1e-9
+# At a kink (relu at 0) or a tie (max of two equal numbers) there is no derivative to
+# agree on: the engine picks one side, as PyTorch does. Compare where there is one.
+smooth = [case for case in seen if case.kink_distance() > 1e-6][:40]
+worst = max(engine_vs_sympy(case) for case in smooth)
+print(f"{len(smooth)} expressions: largest relative difference engine vs SymPy = {worst:.1e}")
+assert len(smooth) == 40 and worst < 1e-9
 
 # %% [markdown]
 # ## What finite differences get wrong
