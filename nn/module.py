@@ -17,8 +17,10 @@ list of numbers or Values) or a batch (a list of samples, each a list: see
 ``state_dict()`` holds one entry per parameter tensor, in torch's layout: a
 ``Linear``'s ``"weight"`` is a list of rows and its ``"bias"`` a list. A loose
 Value is one number, and so is each entry of a list of Values in a module of
-your own (``"w.0"``); ``Neuron``, ``Layer`` and ``MLP`` keep those per-number
-keys (``layers.0.neurons.3.w.1``), which files of memograd 0.1 hold.
+your own (``"w.0"``), as in a ``Neuron`` (``w.0``, ``w.1``, ``b``). ``Layer`` and
+``MLP`` use torch's layout too: ``layers.0.weight`` holds a layer's rows,
+``layers.0.bias`` its biases. ``load_state_dict`` still reads the per-number keys
+(``layers.0.neurons.3.w.1``) that files of memograd 0.1 hold.
 """
 
 from __future__ import annotations
@@ -388,6 +390,10 @@ class Module:
         from .io import load
 
         model = load(path)
+        if isinstance(model, dict):  # nn.save(model.state_dict(), path) wrote weights only
+            raise ValueError(f"{path}: holds a state dict, not a model; load it into a model "
+                             "you have built: model.load_state_dict(nn.load(path)) or "
+                             "nn.load(path, into=model)")
         if not isinstance(model, cls):
             raise ValueError(f"{path}: holds a {type(model).__name__}, not a {cls.__name__}")
         return model

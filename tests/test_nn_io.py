@@ -62,6 +62,18 @@ def test_the_file_is_versioned_readable_json(tmp_path):
         MLP.load(tmp_path / "n.json")
 
 
+def test_model_load_of_a_state_dict_file_says_how_to_load_it(tmp_path):
+    model = trained_like(MLP(2, [3, 1], seed=0))
+    nn.save(model.state_dict(), tmp_path / "weights.json")
+    with pytest.raises(ValueError, match=re.escape(
+            "weights.json: holds a state dict, not a model; load it into a model you have "
+            "built: model.load_state_dict(nn.load(path)) or nn.load(path, into=model)")):
+        MLP.load(tmp_path / "weights.json")
+    fresh = MLP(2, [3, 1], seed=1)
+    fresh.load_state_dict(nn.load(tmp_path / "weights.json"))  # what the message advises
+    assert fresh.state_dict() == model.state_dict()
+
+
 def test_layer_round_trip_and_load_into_an_existing_model(tmp_path):
     layer = trained_like(Layer(2, 3, activation="leaky_relu", seed=0))
     nn.save(layer, tmp_path / "layer.json")
