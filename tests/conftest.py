@@ -77,3 +77,20 @@ def labelled_tanh_net(inputs, weights, bias=0.1):
     loss = (acts[0] - 1.0) ** 2
     loss.label = "loss"
     return loss
+
+
+def column_starts(line: str) -> list[int]:
+    """The display columns where the cells of a table line start: after two spaces or
+    more (a cell such as a name may hold one space); a Chinese character is two wide."""
+    from autograd.i18n import display_width
+
+    cols, col, gap = [0], 0, 0
+    for ch in line:
+        if ch == " ":
+            gap += 1
+        else:
+            if gap >= 2:
+                cols.append(col)
+            gap = 0
+        col += display_width(ch)
+    return cols

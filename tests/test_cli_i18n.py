@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import column_starts
 
 from autograd.cli import main
 from autograd.explain import comparison_report
@@ -36,21 +37,6 @@ def run(capsys, *argv, stdin=None, monkeypatch=None):
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def starts(line: str) -> list[int]:
-    """The display columns where the cells of a table line start: after two spaces or
-    more (a cell such as a name may hold one space)."""
-    cols, col, gap = [0], 0, 0
-    for ch in line:
-        if ch == " ":
-            gap += 1
-        else:
-            if gap >= 2:
-                cols.append(col)
-            gap = 0
-        col += display_width(ch)
-    return cols
 
 
 # -- each command in each language ---------------------------------------------------------
@@ -135,7 +121,7 @@ def test_check_with_chinese_names_lines_up(capsys):
     assert code == 0 and lines[-1] == "2 项中 1 项通过；未检查：偏置"
     table = lines[3:6]
     assert [line.split()[0] for line in table] == ["输入", "权重", "偏置"]
-    assert len({tuple(starts(line)[:6]) for line in table}) == 1  # each column at one place
+    assert len({tuple(column_starts(line)[:6]) for line in table}) == 1  # each column at one place
     assert "此处不可导（relu at 0" in table[2]  # the engine's note stays as it is
 
 
@@ -220,7 +206,7 @@ def test_trace_mistake_in_chinese(capsys, lang, mistaken, order):
     assert code == 0 and lines[4].split() == mistaken
     assert lines[6].split() == ["≠", "权重", "3", "6"]
     table = lines[4:7]
-    assert len({tuple(starts(line)) for line in table}) == 1, table
+    assert len({tuple(column_starts(line)) for line in table}) == 1, table
     code, out, _ = run(capsys, *TRACE, "--mistake", "order", "--lang", lang)
     assert code == 0 and out.splitlines()[-1].startswith(order)
     assert 'autograd.mistake(loss, "order")' in out  # code stays code
@@ -373,9 +359,9 @@ def test_chinese_node_names_line_up_in_every_language(capsys, lang):
     table = out.splitlines()[3:]
     assert [line.split("  ")[0] for line in table[1:]] == [
         "权重*输入 + 偏置", "权重*输入", "偏置", "权重", "输入"]
-    header = starts(table[0])
+    header = column_starts(table[0])
     for line in table[1:]:  # each of node, op, value and ∂C/∂node starts where its header does
-        assert starts(line)[:4] == header[:4], line
+        assert column_starts(line)[:4] == header[:4], line
     # and each cell is padded to its column's display width
     name_width = header[1] - 2
     assert all(display_width(line[: line.index("  ")].rstrip()) <= name_width for line in table)

@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import micrograd_neuron
+from conftest import column_starts, micrograd_neuron
 
 import autograd
 from autograd import Value, gradcheck, mistake, quiz, set_language, steps, walkthrough
@@ -289,20 +289,6 @@ def test_display_width_counts_terminal_columns():
     assert cut("权重和偏置", 5) == "权重" and cut("abc", 10) == "abc"
 
 
-def starts(line: str) -> list[int]:
-    """The display columns where the cells of a table line start (after two spaces)."""
-    cols, col, gap = [0], 0, 0
-    for ch in line:
-        if ch == " ":
-            gap += 1
-        else:
-            if gap >= 2:
-                cols.append(col)
-            gap = 0
-        col += display_width(ch)
-    return cols
-
-
 def test_trace_table_lines_up_with_chinese_names():
     root = weighted_sum()
     table = trace_table(root, lang="zh-CN")
@@ -316,7 +302,7 @@ def test_trace_table_lines_up_with_chinese_names():
     lines = table.splitlines()
     # every row's cells start at the columns of the header's (a name may hold one space)
     for line in lines[1:]:
-        assert starts(line)[:4] == starts(lines[0])[:4], line
+        assert column_starts(line)[:4] == column_starts(lines[0])[:4], line
     # an English table of the same graph is the table it always was
     english = trace_table(weighted_sum())
     assert english.splitlines()[0] == "node              op    value  ∂C/∂(node)  " \
