@@ -14,19 +14,23 @@ def run(capsys, *argv):
     return code, out, err
 
 
+TRACE_GOLDEN = (
+    "x*y + x  at  x=2, y=3\n"
+    "output = 8; C = output, so ∂C/∂C = 1\n"
+    "\n"
+    "node     op    value  ∂C/∂(node)  local derivatives ∂(node)/∂(parent)\n"
+    "x*y + x  +     8      1           x*y: 1, x: 1\n"
+    "x*y      *     6      1           x: 3, y: 2\n"
+    "x        leaf  2      4\n"
+    "y        leaf  3      2\n"
+)
+"""``memograd trace 'x*y + x' --at x=2 y=3`` in English (test_cli_i18n checks it too)."""
+
+
 def test_trace_golden(capsys):
     code, out, err = run(capsys, "trace", "x*y + x", "--at", "x=2", "y=3")
     assert code == 0 and err == ""
-    assert out == (
-        "x*y + x  at  x=2, y=3\n"
-        "output = 8; C = output, so ∂C/∂C = 1\n"
-        "\n"
-        "node     op    value  ∂C/∂(node)  local derivatives ∂(node)/∂(parent)\n"
-        "x*y + x  +     8      1           x*y: 1, x: 1\n"
-        "x*y      *     6      1           x: 3, y: 2\n"
-        "x        leaf  2      4\n"
-        "y        leaf  3      2\n"
-    )
+    assert out == TRACE_GOLDEN
 
 
 def test_trace_default_is_the_neuron(capsys):
