@@ -82,6 +82,13 @@ def count_paths(loss: Value, wrt: Value) -> int:
     return _naive_counts(topological_order(loss), {wrt})[0]
 
 
+def _check_values(caller: str, loss: object, wrt: object) -> None:
+    """Raise TypeError, naming ``caller``, unless ``loss`` and ``wrt`` are both Values."""
+    if not isinstance(loss, Value) or not isinstance(wrt, Value):
+        bad = loss if not isinstance(loss, Value) else wrt
+        raise TypeError(f"{caller}: loss and wrt must be Values, got {type(bad).__name__}")
+
+
 def naive_grad(loss: Value, wrt: Value, max_paths: int = DEFAULT_MAX_PATHS) -> GradWork:
     """dloss/dwrt as the sum, over every path from ``wrt`` to ``loss``, of the
     product of the local derivatives along it: the chain rule with no memo.
@@ -96,9 +103,7 @@ def naive_grad(loss: Value, wrt: Value, max_paths: int = DEFAULT_MAX_PATHS) -> G
     >>> work.value, work.paths, work.multiplications, work.additions
     (7.0, 3, 5, 3)
     """
-    if not isinstance(loss, Value) or not isinstance(wrt, Value):
-        bad = loss if not isinstance(loss, Value) else wrt
-        raise TypeError(f"naive_grad: loss and wrt must be Values, got {type(bad).__name__}")
+    _check_values("naive_grad", loss, wrt)
     order = topological_order(loss)
     paths = _naive_counts(order, {wrt})[0]
     if paths > max_paths:
@@ -138,9 +143,7 @@ def memoized_grad(loss: Value, wrt: Value) -> GradWork:
     >>> work.value, work.paths, work.multiplications, work.additions
     (7.0, 3, 4, 4)
     """
-    if not isinstance(loss, Value) or not isinstance(wrt, Value):
-        bad = loss if not isinstance(loss, Value) else wrt
-        raise TypeError(f"memoized_grad: loss and wrt must be Values, got {type(bad).__name__}")
+    _check_values("memoized_grad", loss, wrt)
     value, edges = 0.0, 0
     for node, entry in sweep(loss):
         edges += len(node.parents)  # the sweep's share per edge: one product, one sum
