@@ -34,6 +34,15 @@ QUICK = settings(database=None, derandomize=True, max_examples=2000)  # for find
 SEEDED = settings(database=None, max_examples=2000)  # for find(..., random=Random(i))
 
 
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    """Run ``code`` in a fresh interpreter (imports as a new user's process sees them),
+    assert it succeeded, and return what it printed."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def test_import_autograd_needs_no_hypothesis_nor_sympy():
     code = (
         "import sys\n"
@@ -48,9 +57,7 @@ def test_import_autograd_needs_no_hypothesis_nor_sympy():
         "    except ImportError as e:\n"
         "        print(e)\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
-    assert done.returncode == 0, done.stderr
+    done = run_python(code)
     lines = done.stdout.splitlines()
     assert len(lines) == 2 and all("memograd[test]" in e and "hypothesis" in e for e in lines)
 
@@ -65,9 +72,7 @@ def test_the_strategies_import_sympy_only_for_a_sympy_form():
         "Expression(['x'], [1.0], [Node('exp', (0,))]).sympy()\n"
         "assert 'sympy' in sys.modules\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
-    assert done.returncode == 0, done.stderr
+    run_python(code)
 
 
 def test_every_op_has_a_recipe():
