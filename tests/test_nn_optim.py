@@ -111,17 +111,16 @@ def gradient(ps_data, t):
     return [3 * math.sin(x) + 0.1 * i - 0.05 * t for i, x in enumerate(ps_data)]
 
 
-@pytest.mark.parametrize(("name", "kwargs"), CASES)
-def test_optimizers_match_torch_over_twenty_steps(name, kwargs):
-    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
-    start = [1.0, -0.5, 2.0, 0.0]
+def steps_beside_torch(torch, name, kwargs, start, steps, gradient):
+    """Step ``optim.<name>`` and ``torch.optim.<name>``, built with ``kwargs``, from the
+    point ``start``, each with ``gradient(its point, t)``; after every step assert the
+    points agree to 1e-12, then yield (ours, torch's optimizer, torch's parameters)."""
     ps = params(*start)
     ours = getattr(optim, name)(ps, **kwargs)
     tp = [torch.nn.Parameter(torch.tensor(x, dtype=torch.float64)) for x in start]
     theirs = getattr(torch.optim, name)(tp, **kwargs)
-    for t in range(20):
-        g = gradient([p.data for p in ps], t)
-        for p, gi in zip(ps, g):
+    for t in range(steps):
+        for p, gi in zip(ps, gradient([p.data for p in ps], t)):
             p.grad = gi
         ours.step()
         for p, gi in zip(tp, gradient([p.item() for p in tp], t)):
@@ -129,6 +128,14 @@ def test_optimizers_match_torch_over_twenty_steps(name, kwargs):
         theirs.step()
         assert [p.data for p in ps] == pytest.approx([p.item() for p in tp], rel=1e-12,
                                                      abs=1e-14), t
+        yield ours, theirs, tp
+
+
+@pytest.mark.parametrize(("name", "kwargs"), CASES)
+def test_optimizers_match_torch_over_twenty_steps(name, kwargs):
+    torch = pytest.importorskip("torch", reason=TORCH_MISSING)
+    for _ in steps_beside_torch(torch, name, kwargs, [1.0, -0.5, 2.0, 0.0], 20, gradient):
+        pass  # each step is compared inside
 
 
 OPTIMIZERS = [optim.SGD, optim.Adam, optim.AdamW, optim.RMSprop, optim.Adagrad]
@@ -241,19 +248,8 @@ def shrinking_gradient(ps_data, t):
 def test_adam_and_adamw_match_torch_step_by_step(name, kwargs):
     torch = pytest.importorskip("torch", reason=TORCH_MISSING)
     start = [1.0, -0.5, 2.0, 0.0, -3.0]
-    ps = params(*start)
-    ours = getattr(optim, name)(ps, **kwargs)
-    tp = [torch.nn.Parameter(torch.tensor(x, dtype=torch.float64)) for x in start]
-    theirs = getattr(torch.optim, name)(tp, **kwargs)
-    for t in range(30):
-        for p, gi in zip(ps, shrinking_gradient([p.data for p in ps], t)):
-            p.grad = gi
-        ours.step()
-        for p, gi in zip(tp, shrinking_gradient([p.item() for p in tp], t)):
-            p.grad = torch.tensor(gi, dtype=torch.float64)
-        theirs.step()
-        assert [p.data for p in ps] == pytest.approx([p.item() for p in tp], rel=1e-12,
-                                                     abs=1e-14), t
+    for ours, theirs, tp in steps_beside_torch(torch, name, kwargs, start, 30,
+                                               shrinking_gradient):
         if kwargs.get("amsgrad"):
             v_max = [theirs.state[p]["max_exp_avg_sq"].item() for p in tp]
             assert ours.v_max == pytest.approx(v_max, rel=1e-12)
