@@ -33,6 +33,13 @@ else:
         return settings(max_examples=max(1, n * settings.default.max_examples // 100))
 
 
+@pytest.fixture
+def torch():
+    """PyTorch, for the tests that compare with it; without it they skip and say why."""
+    return pytest.importorskip("torch", reason="PyTorch is not installed (pip install "
+                               "torch==2.13.0, the torch extra; CI installs it)")
+
+
 def central_difference(f, xs, i, eps=1e-6):
     """(f(x + eps) - f(x - eps)) / 2eps in coordinate i; f takes floats."""
     up = list(xs)

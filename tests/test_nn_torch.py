@@ -31,12 +31,6 @@ from nn import (
 from nn.activations import ACTIVATIONS
 
 
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch", reason="PyTorch is not installed "
-                               "(pip install torch==2.13.0; CI installs it)")
-
-
 def random_inputs(nin, count=5, seed=0):
     rng = random.Random(seed)
     # stay away from the kinks of relu and hard_sigmoid by not using special values

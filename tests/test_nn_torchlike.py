@@ -26,12 +26,6 @@ from nn import (
 from nn.module import is_batch, is_bias
 
 
-@pytest.fixture
-def torch():
-    torch = pytest.importorskip("torch", reason="torch is not installed (torch extra)")
-    return torch
-
-
 def homework_model(d=5, seed=0):
     """The course's regression network: d -> 16 -> 8 -> 1 with ReLUs."""
     return Sequential(Linear(d, 16, seed=seed), ReLU(), Linear(16, 8, seed=seed + 1), ReLU(),
