@@ -355,6 +355,13 @@ def language(text: str) -> str:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def add_at(parser: argparse.ArgumentParser) -> None:
+    """``--at NAME=NUMBER ...``: the variables' values, for the commands that read EXPR."""
+    parser.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
+                        help="the value of each variable, a finite number, each name once, "
+                             "e.g. --at x=2 y=-1")
+
+
 def add_lang(parser: argparse.ArgumentParser, top: bool) -> None:
     """``--lang`` on ``parser``: on the top-level parser it defaults to None; on a
     command's parser it sets ``lang`` only when given (SUPPRESS), so that
@@ -378,9 +385,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Parse EXPR safely, build its graph, run backward, print the memo table.")
     trace.add_argument("expression", nargs="?", metavar="EXPR",
                        help=f"an arithmetic expression (default: the neuron {EXAMPLE!r})")
-    trace.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
-                       help="the value of each variable, a finite number, each name once, "
-                            "e.g. --at x=2 y=-1")
+    add_at(trace)
     trace.add_argument("--step", action="store_true",
                        help="show the backward pass one node at a time (Enter for the next)")
     trace.add_argument("--no-pause", action="store_true",
@@ -407,9 +412,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "its prompt. Exit code 0 when every entry was answered right, 1 "
                     "otherwise (also at the end of input), 2 on bad input.")
     ask.add_argument("expression", metavar="EXPR", help="an arithmetic expression, e.g. 'x*y + x'")
-    ask.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
-                     help="the value of each variable, a finite number, each name once, "
-                          "e.g. --at x=2 y=-1")
+    add_at(ask)
     ask.add_argument("--tolerance", type=float, default=1e-3, metavar="REL",
                      help="an answer is right within this relative tolerance (default: "
                           "0.001, so 4 significant digits pass) or 1e-06 absolutely")
@@ -453,9 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "with the central difference (f(x+eps) - f(x-eps)) / 2eps. Exit code 1 "
                     "when a check fails, 2 on bad input.")
     check.add_argument("expression", metavar="EXPR", help="an arithmetic expression, e.g. 'x*y'")
-    check.add_argument("--at", nargs="*", metavar="NAME=NUMBER",
-                       help="the value of each variable, a finite number, each name once, "
-                            "e.g. --at x=2 y=-1")
+    add_at(check)
     check.add_argument("--eps", type=float, default=1e-6, help="the step (default: 1e-06)")
     check.add_argument("--atol", type=float, default=1e-5,
                        help="absolute tolerance (default: 1e-05)")
