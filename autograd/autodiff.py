@@ -15,9 +15,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from .ops import TABLE
+from . import value
+from .ops import FLOAT, TABLE
 from .sweep import levels, order, sweep
-from .value import VALUE_MATH, Value, grad_enabled
+from .value import Value, grad_enabled
 
 
 def _checked_gradient(gradient: object) -> float:
@@ -65,6 +66,44 @@ def zero_grad(root: Value) -> None:
     """Set ``.grad`` to 0 on ``root`` and every node it depends on."""
     for node in order(_checked_root("zero_grad", root)):
         node.grad = 0.0
+
+
+class VALUE_MATH:
+    """The math namespace for Values: the op table's local rules run on it to build
+    the derivative as a graph (``grad(..., create_graph=True)``)."""
+
+    inf = math.inf
+    exp = staticmethod(value.exp)
+    log = staticmethod(value.log)
+    sqrt = staticmethod(value.sqrt)
+    tanh = staticmethod(value.tanh)
+    sigmoid = staticmethod(value.sigmoid)
+    softplus = staticmethod(value.softplus)
+    sin = staticmethod(value.sin)
+    cos = staticmethod(value.cos)
+    abs = staticmethod(abs)
+    floor = staticmethod(math.floor)
+    where = staticmethod(FLOAT.where)  # conditions on Values compare their data
+
+    @staticmethod
+    def heaviside(x: Value) -> float:  # piecewise constant: its own derivative is 0
+        return FLOAT.heaviside(x.data)
+
+    @staticmethod
+    def sign(x: Value) -> float:
+        return FLOAT.sign(x.data)
+
+    @staticmethod
+    def selected(xs: Sequence[Value], z: Value) -> int:  # the pick: constant, as heaviside
+        return FLOAT.selected(FLOAT.data(xs), z.data)
+
+    @staticmethod
+    def power(x: Value, p: Value | float) -> Value:
+        return x**p
+
+    @staticmethod
+    def data(xs: Any) -> Any:  # a dot's partners stay nodes, to be differentiated again
+        return xs
 
 
 def local_grads_as_values(node: Value) -> tuple[Value, ...]:

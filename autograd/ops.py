@@ -8,7 +8,7 @@ The rules are written once, over a *math namespace* ``m`` that supplies the
 functions they call (``m.exp``, ``m.where``, ...). The same rule then runs on
 
 - floats (``FLOAT``, below): the engine's forward pass;
-- Values (``autograd.value.VALUE_MATH``): ``grad(..., create_graph=True)``
+- Values (``autograd.autodiff.VALUE_MATH``): ``grad(..., create_graph=True)``
   rebuilds the local derivatives as graph nodes, so second derivatives come free;
 - NumPy arrays (``autograd.compiled.kernels``): the batched replay;
 - SymPy expressions (``autograd.check.oracles``): the tests' exact derivatives.

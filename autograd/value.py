@@ -140,6 +140,19 @@ class Value:
     def cos(self) -> Value:
         return apply(ops.COS, (self,))
 
+    # torch.Tensor's method names for three of the above
+    def abs(self) -> Value:
+        return apply(ops.ABS, (self,))
+
+    def pow(self, exponent: Value | float) -> Value:
+        return self**exponent
+
+    def clamp(self, min: float | None = None, max: float | None = None) -> Value:
+        """``self`` kept within [min, max] by a max and a min node; as ``torch.clamp``,
+        the derivative is 1 inside the range, its ends included, and 0 outside."""
+        out = self if max is None else _select(ops.MIN, (self, max))
+        return out if min is None else _select(ops.MAX, (out, min))
+
     # -- comparisons and conversions: they read data --------------------------------
     # (While autograd.compile records, a node computed from its inputs refuses them all:
     # see autograd.compiled.trace.TracedValue.)
@@ -385,41 +398,3 @@ cos = _function("cos")
 def leaky_relu(x: Value | float, slope: float = 0.01) -> Value:
     """``x`` where x > 0, else ``slope * x``."""
     return as_value(x, "leaky_relu").leaky_relu(slope)
-
-
-class VALUE_MATH:
-    """The math namespace for Values: the op table's local rules run on it to build
-    the derivative as a graph (``grad(..., create_graph=True)``)."""
-
-    inf = math.inf
-    exp = staticmethod(exp)
-    log = staticmethod(log)
-    sqrt = staticmethod(sqrt)
-    tanh = staticmethod(tanh)
-    sigmoid = staticmethod(sigmoid)
-    softplus = staticmethod(softplus)
-    sin = staticmethod(sin)
-    cos = staticmethod(cos)
-    abs = staticmethod(abs)
-    floor = staticmethod(math.floor)
-    where = staticmethod(FLOAT.where)  # conditions on Values compare their data
-
-    @staticmethod
-    def heaviside(x: Value) -> float:  # piecewise constant: its own derivative is 0
-        return FLOAT.heaviside(x.data)
-
-    @staticmethod
-    def sign(x: Value) -> float:
-        return FLOAT.sign(x.data)
-
-    @staticmethod
-    def selected(xs: Sequence[Value], z: Value) -> int:  # the pick: constant, as heaviside
-        return FLOAT.selected(FLOAT.data(xs), z.data)
-
-    @staticmethod
-    def power(x: Value, p: Value | float) -> Value:
-        return x**p
-
-    @staticmethod
-    def data(xs: Any) -> Any:  # a dot's partners stay nodes, to be differentiated again
-        return xs

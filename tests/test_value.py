@@ -133,3 +133,24 @@ def test_label_and_ctx_read_empty_until_there_is_one():
     assert ag.sum([x, y, 4]).ctx == (4.0,) and ag.dot([x], [5.0]).ctx == ((x,), (5.0,))
     with pytest.raises(AttributeError):
         z.lable = "typo"  # still __slots__: a misspelt attribute is an error
+
+
+@pytest.mark.parametrize("x", [-2.0, -1.0, -0.5, 0.0, 0.25, 1.0, 3.0])
+@pytest.mark.parametrize("low, high", [(-1.0, 1.0), (None, 0.5), (-0.5, None), (0.0, 0.0)])
+def test_clamp_abs_pow_as_torch(x, low, high):
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    v = Value(x)
+    pairs = [(v.clamp(low, high), t.clamp(low, high)), (v.abs(), t.abs()), (v.pow(3), t.pow(3))]
+    if x > 0:  # a Value exponent needs a positive base (log x): a DomainError otherwise
+        pairs.append((v.pow(Value(2.0)), t.pow(torch.tensor(2.0, dtype=torch.float64))))
+    for ours, theirs in pairs:
+        v.grad, t.grad = 0.0, None
+        ours.backward()
+        theirs.backward()
+        assert ours.data == theirs.item()
+        assert v.grad == pytest.approx(t.grad.item(), abs=1e-15)
+
+
+def test_item_is_the_number():
+    assert (Value(2.0) * 3).item() == 6.0
