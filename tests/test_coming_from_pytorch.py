@@ -158,3 +158,52 @@ def test_lesson_9_runs_the_readmes_script_and_run_block():
     assert all(line in code[0].splitlines() for line in imports)
     assert body in code
     assert run_block().strip() in code
+
+
+def test_a_classification_homework_gives_torchs_losses():
+    """The course's classification homework shape: Sequential of Linear/ReLU, CrossEntropyLoss
+    with class indices, AdamW, a DataLoader loop in train mode, validation under no_grad in
+    eval mode, the predicted class as the argmax; torch in float64 from the same weights and
+    batches gives the same losses to 1e-9, epoch by epoch."""
+    torch = pytest.importorskip("torch")
+    import autograd
+
+    rng = random.Random(5)
+    inputs = [[rng.uniform(-2, 2) for _ in range(4)] for _ in range(60)]
+    labels = [int(x[0] + x[1] > 0) + int(x[2] > 0.5) for x in inputs]  # 3 classes
+    train, valid = nn.data.ListDataset(inputs[:48], labels[:48]), (inputs[48:], labels[48:])
+
+    nn.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(),
+                                 torch.nn.Linear(8, 3)).double()
+    theirs.load_state_dict({k: torch.tensor(v, dtype=torch.float64)
+                            for k, v in model.state_dict().items()})
+    criterion, torch_criterion = nn.CrossEntropyLoss(), torch.nn.CrossEntropyLoss()
+    optimizer = nn.optim.AdamW(model.parameters(), lr=0.05, weight_decay=0.01)
+    torch_optimizer = torch.optim.AdamW(theirs.parameters(), lr=0.05, weight_decay=0.01)
+    loader = nn.data.DataLoader(train, batch_size=16, shuffle=True, seed=3)
+    for _ in range(4):
+        model.train()
+        theirs.train()
+        for x, y in loader:
+            optimizer.zero_grad()
+            torch_optimizer.zero_grad()
+            loss = criterion(model(x), y)
+            torch_loss = torch_criterion(theirs(torch.tensor(x, dtype=torch.float64)),
+                                         torch.tensor(y))
+            loss.backward()
+            torch_loss.backward()
+            optimizer.step()
+            torch_optimizer.step()
+            assert loss.item() == pytest.approx(torch_loss.item(), rel=1e-9, abs=1e-12)
+        model.eval()
+        theirs.eval()
+        with autograd.no_grad(), torch.no_grad():
+            out = model(valid[0])
+            torch_out = theirs(torch.tensor(valid[0], dtype=torch.float64))
+            valid_loss = criterion(out, valid[1]).item()
+            assert valid_loss == pytest.approx(
+                torch_criterion(torch_out, torch.tensor(valid[1])).item(), rel=1e-9)
+            predicted = [max(range(3), key=lambda k, row=row: row[k].data) for row in out]
+            assert predicted == torch_out.argmax(dim=1).tolist()
