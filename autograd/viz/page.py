@@ -182,6 +182,56 @@ def _inline_svg(svg: str) -> str:
     return re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
 
 
+def graph_svg(loss: Value, grads: Mapping[Value, float], show_local: bool,
+              max_nodes: int) -> str:
+    """The graph of ``loss`` drawn in full (no collapsing: the pages colour every node),
+    each node's entry from ``grads`` in its grad cell, as inline SVG."""
+    drawing = draw(loss, show_local=show_local, max_nodes=max_nodes, collapse=False,
+                   grads=grads)
+    return _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
+
+
+def page_html(*, style: str, header: str, data_id: str, title: str, labels: str,
+              words: Mapping[str, str], texts: Mapping[str, str], svg: str, rows: str,
+              data: object, script: str, heads: str = "", **fields: object) -> str:
+    """A page of the graph beside the memo table, in the language in force: the document
+    both pages (walkthrough and quiz) are made of, with the page's own parts put in.
+
+    ``style`` (CSS) and ``header`` (its controls, below the title) are the page's own
+    ``str.format`` templates; they may use ``{mono}`` (the monospaced fonts), ``{t[...]}``
+    (``words``, escaped here) and ``fields``. ``title`` is the text shown, escaped here;
+    ``labels``, the graph's labels, pick the fonts. ``texts``: the templates its script
+    fills; ``heads``: more memo-table header cells; ``rows``: the table's rows; ``data``
+    goes to the page's script as JSON in ``<script id=data_id>``, and ``script`` runs
+    after the script both pages share (``GRAPH_SCRIPT``).
+    """
+    lang = get_language()
+    shared_words = {
+        "fit": _("fit to width"),  # the checkbox that GRAPH_SCRIPT's fitGraph() reads
+        "rows": _("node (filling order)"),
+        "node": _("node"),
+    }
+    t = {key: html.escape(text) for key, text in {**shared_words, **words}.items()}
+    # one format of the assembled template: the texts put in are never read as fields
+    template = _PAGE_HEAD + style + _PAGE_TOP + header + _PAGE_MAIN
+    return template.format(
+        lang=lang,
+        title=html.escape(title),
+        font=css_fonts("sans-serif", lang, labels),
+        mono=css_fonts("monospace", lang, labels),
+        graph_style=GRAPH_STYLE,
+        texts=page_attributes(dict(texts)),
+        t=t,
+        svg=svg,
+        heads=heads,
+        rows=rows,
+        data_id=data_id,
+        data=script_json(data),
+        script=GRAPH_SCRIPT + script,
+        **fields,
+    )
+
+
 class Walkthrough(InlinePage):
     """The stepping page of one graph: ``.html`` is the page, ``.save(path)`` writes
     it, and Jupyter shows it inline in an iframe; ``.steps`` is the number of steps."""
@@ -248,44 +298,38 @@ def _walkthrough(loss: Value, order: list[Value], title: str | None, gradient: f
                  show_local: bool, max_nodes: int, mistake: str | None) -> Walkthrough:
     wrong = run_mistake(loss, mistake) if mistake is not None else None
     data, grads = _step_data(loss, order, gradient, wrong)
-    drawing = draw(loss, show_local=show_local, max_nodes=max_nodes, collapse=False,
-                   grads=grads)
-    svg = _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
     name = title or _("Backpropagation through {name}").format(name=loss.label or "C")
-    lang = get_language()
-    labels = "".join(v.label for v in order)
-    page = _PAGE.format(
-        lang=lang,
-        title=html.escape(visible(name)),
-        t=_page_texts(len(data)),
-        texts=page_attributes({
+    page = page_html(
+        style=_STYLE,
+        header=_HEADER,
+        data_id="steps",
+        title=visible(name),
+        labels="".join(v.label for v in order),
+        words=_words(len(data)),
+        texts={
             "step": _("step {number} of {count}"),
             "shares": _("? ({arrived} of {expected} shares)"),
             "undefined": _("not defined here"),
-        }),
-        font=css_fonts("sans-serif", lang, labels),
-        mono=css_fonts("monospace", lang, labels),
-        svg=svg,
-        mistake=_mistake_note(wrong),
-        mistake_head=f'<th>{html.escape(_("mistaken"))}</th><th></th>' if wrong else "",
+        },
+        svg=graph_svg(loss, grads, show_local, max_nodes),
+        heads=f'<th>{html.escape(_("mistaken"))}</th><th></th>' if wrong else "",
         rows="".join(_row(i, d) for i, d in enumerate(data)),
+        data=data,
+        script=_SCRIPT,
+        mistake=_mistake_note(wrong),
         memo_width=420 if wrong else 300,
-        graph_style=GRAPH_STYLE,
         last=len(data) - 1,
-        data=script_json(data),
-        script=GRAPH_SCRIPT + _SCRIPT,
     )
     return Walkthrough(page, visible(name), len(data))
 
 
-def _page_texts(count: int) -> dict[str, str]:
-    """The page's words in the language in force, escaped for HTML."""
-    words = {
+def _words(count: int) -> dict[str, str]:
+    """The words of the page's own parts, in the language in force."""
+    return {
         "previous": _("Previous"),
         "next": _("Next"),
         "step": _("step"),
         "counter": _("step {number} of {count}").format(number=1, count=count),
-        "fit": _("fit to width"),
         "entry": _("memo entry"),
         "nudge": _("nudge"),
         "nudge_help": _(NUDGE_HELP),
@@ -295,10 +339,7 @@ def _page_texts(count: int) -> dict[str, str]:
         "ready": _("ready: every share in, its step to come"),
         "pending": _("grad ? = pending: shares missing"),
         "keys": _("keys:"),
-        "rows": _("node (filling order)"),
-        "node": _("node"),
     }
-    return {key: html.escape(text) for key, text in words.items()}
 
 
 def _row(i: int, d: dict) -> str:
@@ -441,7 +482,7 @@ GRAPH_STYLE = """
 """
 """Style both pages share: the graph box and how a step (or a question) colours the SVG."""
 
-_PAGE = """<!DOCTYPE html>
+_PAGE_HEAD = """<!DOCTYPE html>
 <html lang="{lang}">
 <head>
 <meta charset="utf-8">
@@ -454,7 +495,46 @@ header {{ padding: 10px 16px; border-bottom: 1px solid #e5e7eb; }}
 h1 {{ font-size: 18px; margin: 0 0 8px 0; }}
 .controls {{ display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }}
 button {{ font-size: 14px; padding: 4px 12px; }}
-#slider {{ flex: 1; min-width: 160px; }}
+main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; flex: 1;
+       min-height: 0; }}
+#memo {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
+#memo th, #memo td {{ padding: 2px 6px; text-align: left; border-bottom: 1px solid #f3f4f6; }}
+#memo td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+#memo tbody tr {{ color: #b0b6c0; }}
+"""
+"""``page_html``'s template, 1 of 3: the document head and the style both pages share;
+the page's own style follows (its ``#memo tr`` rules after ``#memo tbody tr``)."""
+
+_PAGE_TOP = """{graph_style}
+</style>
+</head>
+<body {texts}>
+<header>
+<h1>{title}</h1>
+"""
+"""``page_html``'s template, 2 of 3: the graph's style, and the header up to the title;
+the page's own header (its controls) follows."""
+
+_PAGE_MAIN = """</header>
+<main>
+<div id="graph">
+{svg}
+</div>
+<div id="memo-box">
+<table id="memo"><thead><tr><th>{t[rows]}</th><th>&#8706;C/&#8706;{t[node]}</th>
+{heads}</tr></thead>
+<tbody>{rows}</tbody></table>
+</div>
+</main>
+<script type="application/json" id="{data_id}">{data}</script>
+<script>{script}</script>
+</body>
+</html>
+"""
+"""``page_html``'s template, 3 of 3: the graph beside the memo table, the page's data and
+its script."""
+
+_STYLE = """#slider {{ flex: 1; min-width: 160px; }}
 #counter {{ font-variant-numeric: tabular-nums; min-width: 7em; }}
 .lines {{ margin-top: 8px; font-family: {mono};
           font-size: 14px; }}
@@ -463,14 +543,8 @@ button {{ font-size: 14px; padding: 4px 12px; }}
 .nudge {{ color: #4b5563; margin-left: 1.5em; font-size: 14px; }}
 #symbols {{ color: #6b7280; }}
 #mistake {{ margin: 6px 0 0 0; font-size: 13px; color: #991b1b; }}
-main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; flex: 1;
-       min-height: 0; }}
 #memo-box {{ width: {memo_width}px; max-height: 100%; overflow: auto; position: relative;
             border: 1px solid #e5e7eb; }}
-#memo {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
-#memo th, #memo td {{ padding: 2px 6px; text-align: left; border-bottom: 1px solid #f3f4f6; }}
-#memo td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-#memo tbody tr {{ color: #b0b6c0; }}
 #memo tr.filled {{ color: #1f2937; }}
 #memo tr.ready {{ color: #2563eb; font-style: italic; }}
 #memo tr.current {{ background: #fde68a; font-weight: bold; }}
@@ -478,13 +552,10 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 #memo tr.differs td.mistaken, #memo td.mark {{ color: #dc2626; font-weight: bold; }}
 .legend span {{ display: inline-block; padding: 0 6px; margin-right: 6px; border-radius: 3px;
                font-size: 12px; }}
-{graph_style}
-</style>
-</head>
-<body {texts}>
-<header>
-<h1>{title}</h1>
-<div class="controls">
+"""
+"""The walkthrough's own style (a ``page_html`` template)."""
+
+_HEADER = """<div class="controls">
 <button id="prev" type="button">&#9664; {t[previous]}</button>
 <button id="next" type="button">{t[next]} &#9654;</button>
 <input id="slider" type="range" min="0" max="{last}" value="0" aria-label="{t[step]}">
@@ -507,22 +578,8 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 <span>{t[keys]} &larr; &rarr;</span>
 </div>
 {mistake}
-</header>
-<main>
-<div id="graph">
-{svg}
-</div>
-<div id="memo-box">
-<table id="memo"><thead><tr><th>{t[rows]}</th><th>&#8706;C/&#8706;{t[node]}</th>
-{mistake_head}</tr></thead>
-<tbody>{rows}</tbody></table>
-</div>
-</main>
-<script type="application/json" id="steps">{data}</script>
-<script>{script}</script>
-</body>
-</html>
 """
+"""The walkthrough's controls, explanation lines and legend (a ``page_html`` template)."""
 
 NUDGE_HELP = N_("The nudge: push this node's value up and down by h = 1e−6, recompute "
                 "everything between it and the output, and divide the change of C by 2h. "

@@ -31,18 +31,9 @@ from ..autodiff import topological_order
 from ..explain.quiz import DEEPEST_HINT, Quiz
 from ..explain.text import chain_rule_line
 from ..i18n import _, use_language
-from .dot import MAX_NODES, draw, visible
+from .dot import MAX_NODES, visible
 from .notebook import InlinePage
-from .page import (
-    GRAPH_SCRIPT,
-    GRAPH_STYLE,
-    _inline_svg,
-    _page_number,
-    css_fonts,
-    graph_ids,
-    page_attributes,
-    script_json,
-)
+from .page import _page_number, graph_ids, graph_svg, page_html
 
 
 class QuizPage(InlinePage):
@@ -84,31 +75,30 @@ def _quiz_page(quiz: Quiz, title: str | None, max_nodes: int) -> QuizPage:
     } for q in quiz]
     svg = _svg_or_note(quiz, max_nodes)
     name = title or _("Quiz: backpropagation through {name}").format(name=loss.label or "C")
-    labels = "".join(v.label for v in order)
-    page = _PAGE.format(
-        lang=quiz.lang,
-        title=html.escape(visible(name)),
-        t=_page_texts(len(questions)),
-        texts=page_attributes(_script_texts()),
-        font=css_fonts("sans-serif", quiz.lang, labels),
-        mono=css_fonts("monospace", quiz.lang, labels),
+    page = page_html(
+        style=_STYLE,
+        header=_HEADER,
+        data_id="quiz",
+        title=visible(name),
+        labels="".join(v.label for v in order),
+        words=_words(len(questions)),
+        texts=_script_texts(),
         svg=svg,
         rows="".join(
             f'<tr id="row-{i}"><td>{html.escape(visible(q.name))}</td>'
             '<td class="num">?</td></tr>'
             for i, q in enumerate(quiz)
         ),
-        graph_style=GRAPH_STYLE,
-        data=script_json({"rel": quiz.tolerance, "abs": quiz.absolute,
-                          "deepest": DEEPEST_HINT, "questions": questions}),
-        script=GRAPH_SCRIPT + _SCRIPT,
+        data={"rel": quiz.tolerance, "abs": quiz.absolute,
+              "deepest": DEEPEST_HINT, "questions": questions},
+        script=_SCRIPT,
     )
     return QuizPage(page, visible(name), len(questions))
 
 
-def _page_texts(count: int) -> dict[str, str]:
-    """The page's words in the language in force, escaped for HTML."""
-    words = {
+def _words(count: int) -> dict[str, str]:
+    """The words of the page's own parts, in the language in force."""
+    return {
         "fill": _("Fill the memo, entry by entry:"),
         "your_answer": _("your answer"),
         "placeholder": _("a number, or arithmetic: 0.5*2"),
@@ -116,12 +106,8 @@ def _page_texts(count: int) -> dict[str, str]:
         "show": _("Show answer"),
         "progress": _("question {number} of {count}").format(number=1, count=count),
         "score": _("{score} of {count} right").format(score=0, count=count),
-        "fit": _("fit to width"),
         "restart": _("Start over"),
-        "rows": _("node (filling order)"),
-        "node": _("node"),
     }
-    return {key: html.escape(text) for key, text in words.items()}
 
 
 def _script_texts() -> dict[str, str]:
@@ -165,9 +151,7 @@ def _svg_or_note(quiz: Quiz, max_nodes: int) -> str:
 
     grads = {q.node: q.answer for q in quiz}
     try:
-        drawing = draw(quiz.loss, show_local=True, max_nodes=max_nodes, collapse=False,
-                       grads=grads)
-        return _inline_svg(drawing.pipe(format="svg").decode("utf-8"))
+        return graph_svg(quiz.loss, grads, show_local=True, max_nodes=max_nodes)
     except (ValueError, RendererNotFound, graphviz.ExecutableNotFound,
             graphviz.CalledProcessError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
@@ -341,20 +325,7 @@ fitGraph();
 start();
 """
 
-_PAGE = """<!DOCTYPE html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: {font}; margin: 0;
-       color: #1f2937; background: #fff; height: 100vh; display: flex; flex-direction: column; }}
-header {{ padding: 10px 16px; border-bottom: 1px solid #e5e7eb; }}
-h1 {{ font-size: 18px; margin: 0 0 8px 0; }}
-.controls {{ display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }}
-button {{ font-size: 14px; padding: 4px 12px; }}
-#prompt {{ font-family: {mono}; font-size: 16px;
+_STYLE = """#prompt {{ font-family: {mono}; font-size: 16px;
           font-weight: bold; background: #fde68a; padding: 2px 6px; border-radius: 3px; }}
 #prompt:empty {{ display: none; }}
 #answer {{ font-size: 15px; width: 14em; padding: 3px 6px; }}
@@ -366,24 +337,15 @@ button {{ font-size: 14px; padding: 4px 12px; }}
 #verdict.shown {{ color: #6b7280; }}
 #hint {{ font-family: {mono}; margin-top: 2px; }}
 #done {{ font-size: 16px; font-weight: bold; margin-top: 6px; }}
-main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; flex: 1;
-       min-height: 0; }}
 #memo-box {{ width: 300px; max-height: 100%; overflow: auto; border: 1px solid #e5e7eb; }}
-#memo {{ border-collapse: collapse; width: 100%; font-size: 13px; }}
-#memo th, #memo td {{ padding: 2px 6px; text-align: left; border-bottom: 1px solid #f3f4f6; }}
-#memo td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-#memo tbody tr {{ color: #b0b6c0; }}
 #memo tr.right {{ color: #15803d; }}
 #memo tr.shown {{ color: #6b7280; font-style: italic; }}
 #memo tr.current {{ background: #fde68a; color: #1f2937; font-weight: bold; }}
 .no-graph {{ padding: 8px; color: #6b7280; }}
-{graph_style}
-</style>
-</head>
-<body {texts}>
-<header>
-<h1>{title}</h1>
-<div class="controls">
+"""
+"""The quiz page's own style (a ``page.page_html`` template)."""
+
+_HEADER = """<div class="controls">
 <label for="answer">{t[fill]} <span id="prompt"></span></label>
 <input id="answer" type="text" autocomplete="off" spellcheck="false"
  aria-label="{t[your_answer]}" placeholder="{t[placeholder]}">
@@ -399,18 +361,5 @@ main {{ display: flex; gap: 12px; padding: 12px 16px; align-items: flex-start; f
 <div id="hint"></div>
 </div>
 <div id="done" hidden></div>
-</header>
-<main>
-<div id="graph">
-{svg}
-</div>
-<div id="memo-box">
-<table id="memo"><thead><tr><th>{t[rows]}</th><th>&#8706;C/&#8706;{t[node]}</th></tr></thead>
-<tbody>{rows}</tbody></table>
-</div>
-</main>
-<script type="application/json" id="quiz">{data}</script>
-<script>{script}</script>
-</body>
-</html>
 """
+"""The quiz page's controls, verdict and hint (a ``page.page_html`` template)."""
