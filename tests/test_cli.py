@@ -165,6 +165,18 @@ def test_a_huge_input_is_refused_fast(capsys):
     assert time.perf_counter() - start < 5
 
 
+@pytest.mark.parametrize("at, why", [
+    ("x=0", "the finite difference overflowed: it is inf"),  # 1e308 - (-1e308)
+    ("x=1", "the finite difference overflowed: mul: result too large"),  # f(x + 1) = 2e308
+])
+def test_check_tells_an_overflowed_finite_difference_from_a_failure(capsys, at, why):
+    code, out, err = run(capsys, "check", "x*1e308", "--at", at, "--eps", "1")
+    assert (code, err) == (0, "")  # the estimate failed, not the gradient
+    row = out.splitlines()[4]
+    assert row.startswith("x      1e+308") and f"undefined near here ({why}" in row
+    assert out.splitlines()[-1] == "0 of 1 pass; not checked: x"
+
+
 def test_check_second_refuses_too_many_variables(capsys):
     names = [f"v{i}" for i in range(101)]
     expr = "sum([" + ", ".join(names) + "])"

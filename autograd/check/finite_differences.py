@@ -19,7 +19,9 @@ input whose stencil ``[x - eps, x + eps]`` moves the operand of a ``relu``,
 within ``eps`` of its kink, or the operands of a ``max`` or ``min`` node (an op
 with ``ties``) to within ``eps`` of a tie for the one it picks, is reported as
 "non-differentiable here", neither a pass nor a failure. Where ``f`` is not
-defined at ``x ± eps`` (``sqrt`` at 0) the row says so.
+defined at ``x ± eps`` (``sqrt`` at 0) the row says so, and so it does where the
+finite difference overflows (``f(x ± eps)`` or their difference too large for a
+float): the estimate failed there, not the gradient.
 """
 
 from __future__ import annotations
@@ -288,16 +290,23 @@ def _kink_note(node: Value, xs: list[float]) -> str:
     return f"{node.op} at a tie: {named(k)}, {named(nearest)}"
 
 
+OVERFLOWED = "the finite difference overflowed"
+"""The start of the note of a row whose finite difference is not a float: not a FAIL."""
+
+
 def _evaluate(f: Callable, point: Sequence[float], names: Sequence[str]) -> _Run | str:
     """A run at a shifted point, or the reason f is undefined there."""
     try:
         return _Run(f, point, names)
     except (DomainError, ArithmeticError) as e:
-        return str(e).splitlines()[0] if str(e) else type(e).__name__
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        return f"{OVERFLOWED}: {why}" if isinstance(e, OverflowError) else why
 
 
 def _judge(name: str, analytic: float, numeric: float, base: _Run, up: _Run, down: _Run,
            eps: float, atol: float, rtol: float) -> Row:
+    if not math.isfinite(numeric):  # f(x ± eps) are floats, but not their difference
+        return Row(name, analytic, numeric, UNDEFINED, f"{OVERFLOWED}: it is {numeric}")
     close = (math.isfinite(analytic) and math.isfinite(numeric)
              and abs(analytic - numeric) <= atol + rtol * abs(numeric))
     if base.same_shape(up) and base.same_shape(down):
