@@ -26,6 +26,7 @@ slope, a ``dot``'s partners. Adding an op is one entry here and its tests.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -157,8 +158,7 @@ def _d_pow_const(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
 
 
 def _dot_forward(m: Any, xs: tuple, ctx: tuple) -> Any:
-    ws, vs = m.data(ctx[0]), m.data(ctx[1])
-    return sum([w * v for w, v in zip(ws, vs)], 0.0)
+    return sum(map(operator.mul, m.data(ctx[0]), m.data(ctx[1])), 0.0)  # Σ w_i x_i
 
 
 def _dot_local(m: Any, xs: tuple, z: Any, ctx: tuple) -> tuple:
