@@ -135,8 +135,12 @@ class FLOAT:
 
     @staticmethod
     def power(x: float, p: float) -> float:
-        """x ** p, infinite (not ZeroDivisionError) for 0 to a negative power."""
-        return math.inf if x == 0 and p < 0 else x**p
+        """x ** p, infinite (not an error) for 0 to a negative power or past float's range:
+        a local derivative may be infinite, as sqrt's at 0."""
+        try:
+            return math.inf if x == 0 and p < 0 else x**p
+        except OverflowError:
+            return math.inf
 
     @staticmethod
     def data(xs: Sequence[Any]) -> list[float]:

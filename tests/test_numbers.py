@@ -89,3 +89,10 @@ def test_backward_with_a_non_number_names_backward(gradient):
 def test_backward_with_a_non_finite_gradient_is_refused(gradient):
     with pytest.raises(ValueError, match=r"^backward: gradient must be finite"):
         (Value(2.0) * 3).backward(gradient)
+
+
+def test_a_local_derivative_past_floats_range_is_infinite_not_an_error():
+    x = Value(5e-324, "x")
+    y = x ** -0.5  # 4.5e161 is a float; its derivative -0.5 * x ** -1.5 is not
+    assert y.data == pytest.approx(4.49891e161, rel=1e-5)
+    assert y.local_grads == (-math.inf,)  # as sqrt's derivative at 0 is infinite
