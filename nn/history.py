@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from autograd.files import check_writable, write_atomically
+from autograd.i18n import _, use_language
 
 
 @dataclass
@@ -30,10 +31,12 @@ class History:
                 "val_loss": list(self.val_loss), "val_accuracy": list(self.val_accuracy),
                 "lr": list(self.lr)}
 
-    def plot(self, path: str | Path | None = None) -> Any:
+    def plot(self, path: str | Path | None = None, *, lang: str | None = None) -> Any:
         """A matplotlib Figure of loss (and accuracy) per epoch; saved to ``path`` when
         given, format from the extension (PNG without one), as
-        ``autograd.files.write_atomically`` writes files. Needs matplotlib."""
+        ``autograd.files.write_atomically`` writes files. Its titles, axis labels and
+        legend are in memograd's language (``lang``, else the one in force: see
+        ``autograd.i18n``). Needs matplotlib."""
         try:
             import matplotlib.pyplot as plt
         except ImportError as e:
@@ -48,14 +51,25 @@ class History:
         plt.close(fig)
         axes = fig.subplots(1, panels, squeeze=False)[0]
         epochs = range(1, self.epochs + 1)
+        with use_language(lang):
+            # Translators: History.plot: the title of the losses' panel
+            loss_title = _("loss")
+            # Translators: History.plot: the title of the accuracies' panel
+            accuracy_title = _("accuracy")
+            # Translators: History.plot's legend: the curve measured on the training data
+            train_label = _("train")
+            # Translators: History.plot's legend: the curve measured on the validation data
+            val_label = _("validation")
+            # Translators: History.plot's x-axis label
+            epoch_label = _("epoch")
         for ax, (title, train, val) in zip(axes, [
-                ("loss", self.train_loss, self.val_loss),
-                ("accuracy", self.train_accuracy, self.val_accuracy)]):
+                (loss_title, self.train_loss, self.val_loss),
+                (accuracy_title, self.train_accuracy, self.val_accuracy)]):
             if train:
-                ax.plot(epochs, train, label="train")
+                ax.plot(epochs, train, label=train_label)
             if val:
-                ax.plot(epochs, val, label="validation")
-            ax.set_xlabel("epoch")
+                ax.plot(epochs, val, label=val_label)
+            ax.set_xlabel(epoch_label)
             ax.set_title(title)
             ax.legend()
         if path is not None:

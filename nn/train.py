@@ -27,6 +27,7 @@ from typing import Any
 
 import autograd
 from autograd import DomainError, Value, dot, no_grad
+from autograd.i18n import _
 
 from .data import DataLoader, as_dataset
 from .history import History
@@ -488,15 +489,22 @@ def _progress_bar(epochs: int, progress: bool) -> Any:
     except ImportError as e:
         raise ImportError("fit(progress=True) needs tqdm: pip install tqdm "
                           "(or pass progress=False)") from e
-    return tqdm(total=epochs, desc="fit", unit="epoch")
+    # Translators: fit's progress bar: its description, before "3/20"
+    desc = _("fit")
+    # Translators: fit's progress bar: the unit of its speed, "3.2epoch/s"
+    unit = _("epoch")
+    return tqdm(total=epochs, desc=desc, unit=unit)
 
 
 def _postfix(h: History) -> dict[str, str]:
-    shown = {"loss": f"{h.train_loss[-1]:.4f}"}
+    """The progress bar's numbers after an epoch, named in memograd's language."""
+    # Translators: fit's progress bar names its numbers: "loss=0.1234, acc=0.950,
+    # Translators: val_loss=0.2345, val_acc=0.900" (training and validation loss and accuracy)
+    shown = {_("loss"): f"{h.train_loss[-1]:.4f}"}
     if h.train_accuracy:
-        shown["acc"] = f"{h.train_accuracy[-1]:.3f}"
+        shown[_("acc")] = f"{h.train_accuracy[-1]:.3f}"
     if h.val_loss:
-        shown["val_loss"] = f"{h.val_loss[-1]:.4f}"
+        shown[_("val_loss")] = f"{h.val_loss[-1]:.4f}"
     if h.val_accuracy:
-        shown["val_acc"] = f"{h.val_accuracy[-1]:.3f}"
+        shown[_("val_acc")] = f"{h.val_accuracy[-1]:.3f}"
     return shown

@@ -540,6 +540,70 @@ def test_quiz_page_in_simplified_chinese():
     assert data["questions"][2]["hints"][2] == "把这些乘积相加：1 × 1 = 1 和 3 × 1 = 3。"
 
 
+# -- nn: the learning curves and the progress bar ---------------------------------------
+
+
+def a_history():
+    from nn import History
+
+    return History(train_loss=[0.9, 0.5, 0.3], train_accuracy=[0.6, 0.8, 0.9],
+                   val_loss=[1.0, 0.6, 0.4], val_accuracy=[0.5, 0.7, 0.85], lr=[0.1] * 3)
+
+
+def figure_words(fig):
+    """Each panel's title, x-axis label and legend entries."""
+    return [(ax.get_title(), ax.get_xlabel(),
+             [t.get_text() for t in ax.get_legend().get_texts()]) for ax in fig.axes]
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", [("loss", "epoch", ["train", "validation"]),
+            ("accuracy", "epoch", ["train", "validation"])]),
+    ("zh-CN", [("损失", "轮", ["训练", "验证"]), ("准确率", "轮", ["训练", "验证"])]),
+    ("zh-TW", [("損失", "訓練週期", ["訓練", "驗證"]), ("準確率", "訓練週期", ["訓練", "驗證"])]),
+])
+def test_history_plot_speaks_the_language(lang, words):
+    pytest.importorskip("matplotlib")
+    assert figure_words(a_history().plot(lang=lang)) == words  # lang=
+    with use_language(lang):  # the language in force
+        assert figure_words(a_history().plot()) == words
+
+
+def test_history_plot_is_english_without_a_setting_and_lang_wins(monkeypatch):
+    pytest.importorskip("matplotlib")
+    assert figure_words(a_history().plot())[0] == ("loss", "epoch", ["train", "validation"])
+    monkeypatch.setenv("MEMOGRAD_LANG", "zh-CN")
+    assert figure_words(a_history().plot())[0][0] == "损失"
+    assert figure_words(a_history().plot(lang="en"))[0][0] == "loss"
+
+
+@pytest.mark.parametrize(("lang", "words"), [
+    ("en", ["fit: 100%", "epoch/s", "loss=", "acc=", "val_loss=", "val_acc="]),
+    ("zh-CN", ["训练: 100%", "轮/s", "损失=", "准确率=", "验证损失=", "验证准确率="]),
+    ("zh-TW", ["訓練: 100%", "訓練週期/s", "損失=", "準確率=", "驗證損失=", "驗證準確率="]),
+])
+def test_fit_progress_bar_speaks_the_language(capsys, lang, words):
+    pytest.importorskip("tqdm", reason="tqdm is not installed")
+    import nn
+    from nn import MLP, datasets, optim
+
+    model = MLP(2, [3, 1], seed=0)
+    data = datasets.moons(20, labels=(-1, 1))
+    with use_language(lang):
+        nn.fit(model, nn.hinge, optim.SGD(model.parameters(), lr=0.1), data, data, epochs=2,
+               batch_size=10, compiled=False)
+    err = capsys.readouterr().err
+    assert "2/2" in err
+    for word in words:
+        assert word in err, (word, err)
+
+
+def test_the_catalog_holds_the_messages_nn_marks():
+    messages = {m.msgid: m for m in extract_messages.extract()}
+    assert messages["loss"].references == ["nn/history.py", "nn/train.py"]
+    assert {"accuracy", "validation", "epoch", "val_acc"} <= messages.keys()
+
+
 # -- docs ---------------------------------------------------------------------------------
 
 

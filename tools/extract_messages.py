@@ -5,11 +5,11 @@
                                               # lacks a translation
 
 The messages are the string literals given to ``_()``, ``N_()`` and ``ngettext()`` in
-``autograd/`` (found with ``ast``, so nothing is run); a comment line starting with
-``# Translators:`` just above the call goes to the translators. Merging keeps every
-translation whose message is still in the code, adds the new messages untranslated
-and keeps the ones gone from the code at the end as obsolete (``#~``) entries, so a
-translator can reuse them. No gettext tool is needed.
+``autograd/`` and ``nn/`` (``SOURCES``; found with ``ast``, so nothing is run); a comment
+line starting with ``# Translators:`` just above the call goes to the translators.
+Merging keeps every translation whose message is still in the code, adds the new
+messages untranslated and keeps the ones gone from the code at the end as obsolete
+(``#~``) entries, so a translator can reuse them. No gettext tool is needed.
 """
 
 from __future__ import annotations
@@ -32,6 +32,9 @@ from autograd.i18n import (  # noqa: E402 - after the path is set
 )
 
 POT = LOCALE_DIR / f"{DOMAIN}.pot"
+SOURCES = ("autograd", "nn")
+"""The packages whose messages are in the catalog: ``nn`` translates what it shows
+(``History.plot``, ``fit``'s progress bar) with ``autograd.i18n._``, from the same catalog."""
 CALLS = {"_": 1, "N_": 1, "ngettext": 2}
 """The marking functions and how many of their first arguments are messages."""
 
@@ -50,10 +53,11 @@ def _literal(node: ast.expr) -> str | None:
 
 
 def extract(root: Path = ROOT) -> list[Message]:
-    """The messages of ``autograd/``'s code, in the order they first appear (files by
-    path); a message marked in several places lists each file once."""
+    """The messages of the code in ``SOURCES``, in the order they first appear (files by
+    path, ``autograd/`` first); a message marked in several places lists each file once."""
     found: dict[tuple[str, str | None], Message] = {}
-    for path in sorted((root / "autograd").rglob("*.py")):
+    paths = [path for package in SOURCES for path in sorted((root / package).rglob("*.py"))]
+    for path in paths:
         source = path.read_text("utf-8")
         lines = source.splitlines()
         where = path.relative_to(root).as_posix()

@@ -151,7 +151,8 @@ for step in walk:
 
 # %%
 for step in walk[:3]:
-    print(f"after step {step.index + 1}: {memo_line(step.memo, limit=3)}")
+    print(T("after step {number}: {memo}").format(number=step.index + 1,
+                                                  memo=memo_line(step.memo, limit=3)))
 
 # %% [markdown]
 # The whole run in one picture: one row per step, one column per node (in forward order,
@@ -205,6 +206,7 @@ def cost_with_w1(value):
 eps = 1e-6
 finite_difference = (cost_with_w1(1.0 + eps) - cost_with_w1(1.0 - eps)) / (2 * eps)
 w1.data = 1.0
-print(f"dC/dw1: backprop {memo[w1]:.8f}, finite difference {finite_difference:.8f}")
+print(T("dC/dw1: backprop {backprop:.8f}, finite difference {difference:.8f}").format(
+    backprop=memo[w1], difference=finite_difference))
 assert math.isclose(memo[w1], finite_difference, rel_tol=1e-6)
 assert memo[w1] == x1 * memo[z1]          # ∂C/∂w1 = ∂z1/∂w1 · ∂C/∂z1 = x1 · ∂C/∂z1

@@ -26,7 +26,8 @@ from autograd import no_grad
 
 data = nn.datasets.digits()          # 64 pixel values in [0, 1] and the digit 0-9
 x0, y0 = data[0]
-print(f"{len(data)} samples; each input has {len(x0)} numbers; the first is a {y0}")
+print(T("{samples} samples; each input has {numbers} numbers; the first is a {digit}").format(
+    samples=len(data), numbers=len(x0), digit=y0))
 assert len(data) == 1797 and len(x0) == 8 * 8
 
 # %%
@@ -51,8 +52,10 @@ plt.show()
 train, test = nn.random_split(data, [0.8, 0.2], seed=0)
 loader = nn.DataLoader(train, batch_size=32, shuffle=True, seed=0)
 inputs, targets = next(iter(loader))
-print(f"train {len(train)}, test {len(test)}; {len(loader)} batches of up to 32 per epoch")
-print(f"one batch: {len(inputs)} inputs of {len(inputs[0])} numbers, targets {targets[:8]}...")
+print(T("train {train}, test {test}; {batches} batches of up to 32 per epoch").format(
+    train=len(train), test=len(test), batches=len(loader)))
+print(T("one batch: {inputs} inputs of {numbers} numbers, targets {targets}...").format(
+    inputs=len(inputs), numbers=len(inputs[0]), targets=targets[:8]))
 assert len(train) + len(test) == 1797 and len(loader) == -(-len(train) // 32)
 
 # %% [markdown]
@@ -64,7 +67,7 @@ assert len(train) + len(test) == 1797 and len(loader) == -(-len(train) // 32)
 
 # %%
 model = nn.MLP(64, [32, 10], seed=0)
-print(model.num_parameters(), "parameters")
+print(T("{count} parameters").format(count=model.num_parameters()))
 assert model.num_parameters() == (64 + 1) * 32 + (32 + 1) * 10 == 2410
 
 # %% [markdown]
@@ -91,8 +94,8 @@ assert abs(sum(probabilities) - 1) < 1e-12
 logits = model(x0)
 p = nn.softmax(logits)
 loss = nn.cross_entropy(logits, y0)
-print(f"p(label {y0}) = {p[y0].data:.3f}, cross-entropy = {loss.data:.3f} "
-      f"(−log 0.1 = {-np.log(0.1):.3f})")
+print(T("p(label {digit}) = {p:.3f}, cross-entropy = {loss:.3f} (−log 0.1 = {chance:.3f})")
+      .format(digit=y0, p=p[y0].data, loss=loss.data, chance=-np.log(0.1)))
 assert abs(loss.data + np.log(p[y0].data)) < 1e-12
 
 # %% [markdown]
@@ -119,7 +122,8 @@ history.plot()
 
 # %%
 result = nn.evaluate(model, test, nn.cross_entropy)
-print(f"held-out accuracy: {result.accuracy:.1%} of {result.n} digits never trained on")
+print(T("held-out accuracy: {accuracy:.1%} of {n} digits never trained on").format(
+    accuracy=result.accuracy, n=result.n))
 assert result.accuracy >= 0.95
 
 # %%
@@ -145,7 +149,7 @@ for ax, i in zip(axes[0], wrong):
     ax.set_title(f"{actual[i]} → {predicted[i]}", fontsize=9)
     ax.axis("off")
 plt.show()
-print(f"{len(wrong)} of {len(test)} held-out digits wrong")
+print(T("{wrong} of {total} held-out digits wrong").format(wrong=len(wrong), total=len(test)))
 
 # %% [markdown]
 # ## Save the model, load it back
@@ -161,5 +165,6 @@ with tempfile.TemporaryDirectory() as folder:
 
 with no_grad():
     again = [int(np.argmax([z.data for z in loaded(x)])) for x, _ in test]
-print(f"loaded an {type(loaded).__name__} {loaded.sizes} with {loaded.num_parameters()} parameters")
+print(T("loaded an {model} {sizes} with {count} parameters").format(
+    model=type(loaded).__name__, sizes=loaded.sizes, count=loaded.num_parameters()))
 assert again == predicted and loaded.state_dict() == model.state_dict()

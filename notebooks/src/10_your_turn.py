@@ -17,6 +17,8 @@ import re
 import subprocess
 import sys
 
+from lesson_text import T  # T("..."): the words it prints, in the notebook's language
+
 import autograd
 from autograd import Value as V
 from autograd import dot, memo_table, steps
@@ -117,7 +119,7 @@ assert q_a1.hint(1).startswith("∂C/∂(a1) = ∂(z'')/∂(a1) × ∂C/∂(z'')
 in_english = {q.node: q for q in autograd.quiz(C, lang="en")}  # the words, in every edition
 assert "a1 is used twice, by z'' and z'" in in_english[a1].hint(1)
 assert math.isclose(q_a1.answer, w3.data * dC_dzp + w4.data * dC_dzpp, rel_tol=1e-12)
-print(f"{quiz}; next: {quiz.current.prompt}")
+print(T("{score}; next: {prompt}").format(score=quiz, prompt=quiz.current.prompt))
 assert quiz.score == 5 and quiz.current is quiz[4]
 
 # %% [markdown]
@@ -237,7 +239,8 @@ print(autograd.mistake(C, "zero-grad"))
 memo = memo_table(C)
 C.backward()
 C.backward()
-print(f"after two backward passes: w1.grad = {w1.grad:.6f} = 2 × {memo[w1]:.6f}")
+print(T("after two backward passes: w1.grad = {twice:.6f} = 2 × {once:.6f}").format(
+    twice=w1.grad, once=memo[w1]))
 assert w1.grad == 2 * memo[w1] and zp.grad == 2 * memo[zp]
 C.zero_grad()
 C.backward()
