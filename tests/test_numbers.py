@@ -96,3 +96,15 @@ def test_a_local_derivative_past_floats_range_is_infinite_not_an_error():
     y = x ** -0.5  # 4.5e161 is a float; its derivative -0.5 * x ** -1.5 is not
     assert y.data == pytest.approx(4.49891e161, rel=1e-5)
     assert y.local_grads == (-math.inf,)  # as sqrt's derivative at 0 is infinite
+
+
+def test_numbers_of_any_real_type_become_floats():
+    """NumPy's float64 is a float subclass with a .data of its own: the engine must
+    store plain floats, in a Value and in a dot's numbers alike."""
+    np = pytest.importorskip("numpy")
+    w = Value(np.float64(2.0))
+    assert type(w.data) is float
+    z = ag.dot([w, np.float64(3.0)], [np.float64(0.5), Value(np.int64(4))])
+    assert z.data == 13.0 and all(type(c) is float or isinstance(c, Value) for c in z.ctx[0])
+    z.backward()
+    assert w.grad == 0.5
