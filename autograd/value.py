@@ -369,8 +369,11 @@ def dot(ws: Sequence[Value | float], xs: Sequence[Value | float]) -> Value:
     if len(ws) != len(xs):
         raise ValueError(f"dot: operands differ in length ({len(ws)} and {len(xs)})")
     # numbers as floats: the rules tell the operands (nodes) from the numbers by type
-    ws = tuple([w if isinstance(w, Value) else _as_float(w, "dot") for w in ws])
-    xs = tuple([x if isinstance(x, Value) else _as_float(x, "dot") for x in xs])
+    # (plain floats pass as they are: asking numbers.Real per element is a sixth of a dot)
+    ws = tuple([w if isinstance(w, Value) or type(w) is float else _as_float(w, "dot")
+                for w in ws])
+    xs = tuple([x if isinstance(x, Value) or type(x) is float else _as_float(x, "dot")
+                for x in xs])
     operands = [x for pair in zip(ws, xs) for x in pair if isinstance(x, Value)]
     return apply(ops.DOT, tuple(operands), (ws, xs))
 
