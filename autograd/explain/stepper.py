@@ -142,7 +142,11 @@ def _with_numbers(ctx: tuple, changed: Mapping[Value, float]) -> tuple:
 def memo_nodes(loss: Value) -> list[Value]:
     """The nodes that get a memo entry, in the order the sweep fills them: every
     node of ``loss``'s graph but the numbers used in an operation (``Constant``)."""
-    return [n for n in sweep_order(loss) if n is loss or not isinstance(n, Constant)]
+    return [n for n in sweep_order(loss) if _has_entry(n, loss)]
+
+
+def _has_entry(node: Value, loss: Value) -> bool:
+    return node is loss or not isinstance(node, Constant)
 
 
 def node_names(nodes: list[Value], gradient: float = 1.0) -> dict[Value, str]:
@@ -345,11 +349,12 @@ def steps(loss: Value, gradient: float = 1.0) -> Iterator[Step]:
 
 def _generate_steps(loss: Value, gradient: float, add_to_grad: bool = True) -> Iterator[Step]:
     """``steps``; with ``add_to_grad=False`` no ``.grad`` is touched (quizzes, mistakes)."""
-    table = MemoTable(memo_nodes(loss), gradient)
+    filled = list(sweep(loss, gradient))  # one pass: the steps replay it, node by node
+    table = MemoTable([n for n, _ in filled if _has_entry(n, loss)], gradient)
     position = table.position
     incoming: dict[Value, list[Contribution]] = {}
     index = 0
-    for node, g in sweep(loss, gradient):
+    for node, g in filled:
         if add_to_grad:
             node.grad += g
         if node not in position:
