@@ -17,7 +17,7 @@ from typing import Any
 
 from . import value
 from .ops import FLOAT, TABLE
-from .sweep import levels, order, sweep
+from .sweep import count_users, levels, sweep
 from .value import Value, grad_enabled
 
 
@@ -64,7 +64,7 @@ def topological_order(root: Value) -> list[Value]:
 
 def zero_grad(root: Value) -> None:
     """Set ``.grad`` to 0 on ``root`` and every node it depends on."""
-    for node in order(_checked_root("zero_grad", root)):
+    for node in count_users(_checked_root("zero_grad", root)):  # every node; no order needed
         node.grad = 0.0
 
 
