@@ -258,7 +258,3 @@ TABLE: dict[str, Op] = {op.name: op for op in (
 """Every op by name. The engine, the parser, the compiled replay, the random-graph
 strategies, the interval bounds and the SymPy oracle all read their ops from here."""
 
-
-def kinks() -> dict[str, tuple[float, ...]]:
-    """The ops that have kinks, with the operand values where they sit (ties aside)."""
-    return {name: op.kinks for name, op in TABLE.items() if op.kinks}
